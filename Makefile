@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make run` (the app on a seeded demo folder) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO_DIR ?= demo-data
+
+.PHONY: run test lint typecheck contracts pytest demo screenshot bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/inspector --data-dir $(DEMO_DIR) demo
+	$(BIN)/inspector --data-dir $(DEMO_DIR)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy inspector
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+
+screenshot: $(VENV)/.installed
+	$(BIN)/inspector --data-dir $(DEMO_DIR) demo
+	QT_QPA_PLATFORM=offscreen $(BIN)/inspector --data-dir $(DEMO_DIR) screenshot docs/workbench.png --page 工作台
+
+bench: $(VENV)/.installed-dev
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/startup.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

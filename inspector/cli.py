@@ -1,0 +1,137 @@
+"""The `inspector` command: the desktop app by default, plus subcommands for scripts, tests and reviews."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from inspector import __version__
+from inspector.config import resolve_data_dir
+from inspector.errors import InspectorError
+
+log = logging.getLogger("inspector")
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="inspector",
+        description="安全生产现场执法助手 (Inspector). Without a command, starts the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"inspector {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="data folder (default: $INSPECTOR_DATA_DIR, else the platform's user data folder)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug output to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("gui", help="start the desktop app (the default)")
+    p.add_argument("--page", help="navigation page to open first, e.g. 企业")
+    p.set_defaults(handler=_cmd_gui)
+
+    p = sub.add_parser("demo", help="seed a realistic demo of 阳城县 into the data folder (idempotent)")
+    p.add_argument("--json", action="store_true", help="print what the demo holds as JSON")
+    p.set_defaults(handler=_cmd_demo)
+
+    p = sub.add_parser("info", help="data folder, schema version and row counts")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(handler=_cmd_info)
+
+    p = sub.add_parser("screenshot", help="render the main window offscreen to a PNG and exit")
+    p.add_argument("file", metavar="FILE.png")
+    p.add_argument("--page", default="工作台", help="navigation page to show (default 工作台)")
+    p.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
+    p.set_defaults(handler=_cmd_screenshot)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    handler: Handler = getattr(args, "handler", _cmd_gui)
+    try:
+        return handler(args)
+    except InspectorError as exc:
+        print(f"inspector: error: {exc.message_en}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("inspector: interrupted", file=sys.stderr)
+        return 130
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    return resolve_data_dir(args.data_dir)
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from inspector.ui.app import run_app
+
+    return run_app(_data_dir(args), page=getattr(args, "page", None))
+
+
+def _cmd_screenshot(args: argparse.Namespace) -> int:
+    from inspector.ui.app import render_screenshot
+
+    try:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        print(f"inspector: error: --size must look like 1280x800, not {args.size!r}", file=sys.stderr)
+        return 2
+    render_screenshot(_data_dir(args), Path(args.file), page=args.page, size=(width, height))
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from inspector.demo.seed import seed_demo
+    from inspector.store.db import open_store
+
+    store = open_store(_data_dir(args))
+    try:
+        summary = seed_demo(store)
+    finally:
+        store.close()
+    if args.json:
+        _print_json(summary.as_json())
+    else:
+        state = "seeded" if summary.created else "already present"
+        print(
+            f"demo {state} in {store.data_dir}: {len(summary.enterprise_names)} enterprises, "
+            f"{summary.inspector_count} inspectors, {summary.open_task_count} open tasks, "
+            f"finished inspection {summary.finished_inspection_id}"
+        )
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from inspector.store.db import open_store
+    from inspector.store.stats import store_info
+
+    store = open_store(_data_dir(args))
+    try:
+        info = store_info(store)
+    finally:
+        store.close()
+    if args.json:
+        _print_json(info)
+    else:
+        print(f"data folder:    {info['data_dir']}")
+        print(f"schema version: {info['schema_version']}")
+        print(f"device id:      {info['device_id']}")
+        for table, count in info["row_counts"].items():
+            print(f"  {table:<22}{count:>8}")
+    return 0
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))

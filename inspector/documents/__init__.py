@@ -1,0 +1,1 @@
+"""执法文书: numbering, filling, rendering and the document life cycle."""

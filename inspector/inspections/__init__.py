@@ -1,0 +1,1 @@
+"""现场检查: starting an inspection, recording findings, finishing it."""

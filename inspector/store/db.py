@@ -1,0 +1,195 @@
+"""The one engine factory and unit of work: SQLite pragmas, migrations at open, and the synced-row hooks.
+
+Opening a data folder: check the folder is writable and the file is SQLite, refuse a database made by a
+newer app, back the file up, then migrate to head. Every session flush stamps synced rows (timestamps,
+version, origin device) and writes an outbox entry in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session
+
+from inspector import clock
+from inspector.domain.enums import OutboxOp
+from inspector.errors import StoreError
+from inspector.store import migrate
+from inspector.store.ids import uuid7
+from inspector.store.models import OutboxEntry, Setting, SyncedRecord
+
+log = logging.getLogger(__name__)
+
+DB_FILENAME = "inspector.sqlite"
+SQLITE_HEADER = b"SQLite format 3\x00"
+DEVICE_ID_KEY = "device_id"
+
+# Session.info key: rows applied from the office are not echoed back into the outbox.
+APPLYING_REMOTE = "applying_remote"
+
+
+def create_sqlite_engine(path: Path) -> Engine:
+    """An engine whose every connection runs in WAL with foreign keys on and synchronous=NORMAL."""
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        # pysqlite opens transactions lazily and not for DDL; let SQLAlchemy emit BEGIN itself.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+@dataclass
+class Store:
+    """An open data folder: the engine, the blob folder, and this device's id."""
+
+    data_dir: Path
+    engine: Engine
+    device_id: str
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / DB_FILENAME
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @contextmanager
+    def session(self, *, applying_remote: bool = False) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.info["device_id"] = self.device_id
+            session.info[APPLYING_REMOTE] = applying_remote
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _check_folder(data_dir: Path) -> None:
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"Cannot create data folder {data_dir}: {exc.strerror or exc}",
+            f"无法创建数据文件夹：{data_dir}（{exc.strerror or exc}）",
+        ) from exc
+    probe = data_dir / f".write-test-{uuid7()}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise StoreError(
+            f"Data folder {data_dir} is not writable: {exc.strerror or exc}",
+            f"数据文件夹不可写入：{data_dir}。请检查权限或磁盘空间。",
+        ) from exc
+
+
+def _check_sqlite_file(path: Path) -> None:
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as fh:
+        header = fh.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise StoreError(
+            f"{path} is not an Inspector database (not a SQLite file); it was left untouched.",
+            f"数据文件已损坏或不是本软件的数据库：{path}。文件未做任何改动，请联系管理员恢复备份。",
+        )
+
+
+def open_store(data_dir: Path, *, migrate_to_head: bool = True) -> Store:
+    """Open (creating if needed) the data folder, migrating its database to the schema this app knows."""
+    data_dir = Path(data_dir)
+    _check_folder(data_dir)
+    db_path = data_dir / DB_FILENAME
+    _check_sqlite_file(db_path)
+    engine = create_sqlite_engine(db_path)
+    try:
+        if migrate_to_head:
+            migrate.upgrade_to_head(engine, db_path, backup_dir=data_dir / "backups")
+        device_id = _ensure_device_id(engine)
+    except DatabaseError as exc:
+        engine.dispose()
+        raise StoreError(
+            f"{db_path} cannot be read as a database ({exc.orig}); it was left untouched.",
+            f"数据文件无法读取，可能已损坏：{db_path}。文件未做任何改动，请联系管理员恢复备份。",
+        ) from exc
+    except BaseException:
+        engine.dispose()
+        raise
+    (data_dir / "blobs").mkdir(exist_ok=True)
+    return Store(data_dir=data_dir, engine=engine, device_id=device_id)
+
+
+def _ensure_device_id(engine: Engine) -> str:
+    with Session(engine) as session:
+        row = session.get(Setting, DEVICE_ID_KEY)
+        if row is not None and isinstance(row.value, str):
+            return row.value
+        device_id = uuid7()
+        session.add(Setting(key=DEVICE_ID_KEY, value=device_id))
+        session.commit()
+        return device_id
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _stamp_synced_rows(session: OrmSession, _ctx: Any, _instances: Any) -> None:
+    now = clock.now()
+    device_id = session.info.get("device_id", "")
+    remote = bool(session.info.get(APPLYING_REMOTE, False))
+    outbox: list[OutboxEntry] = []
+    for obj in list(session.new):
+        if isinstance(obj, SyncedRecord) and not remote:
+            obj.created_at = obj.created_at or now
+            obj.updated_at = now
+            obj.origin_device = obj.origin_device or device_id
+            obj.version = max(obj.version, 0) + 1
+            outbox.append(_outbox_entry(obj, OutboxOp.UPSERT, now))
+    for obj in list(session.dirty):
+        if isinstance(obj, SyncedRecord) and not remote and session.is_modified(obj):
+            obj.updated_at = now
+            obj.version += 1
+            outbox.append(_outbox_entry(obj, OutboxOp.UPSERT, now))
+    for obj in list(session.deleted):
+        if isinstance(obj, SyncedRecord) and not remote:
+            outbox.append(_outbox_entry(obj, OutboxOp.DELETE, now))
+    session.add_all(outbox)
+
+
+def _outbox_entry(obj: SyncedRecord, op: OutboxOp, now: Any) -> OutboxEntry:
+    return OutboxEntry(
+        table_name=inspect(obj).mapper.local_table.name,  # type: ignore[union-attr]
+        record_id=obj.id,
+        op=op,
+        record_version=obj.version,
+        created_at=now,
+    )

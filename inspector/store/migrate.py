@@ -1,0 +1,86 @@
+"""Alembic at open: refuse a newer schema, back the file up, upgrade to head inside one transaction."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+
+from inspector.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if engine is not None:
+        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade_to_head(engine: Engine, db_path: Path, *, backup_dir: Path) -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    current = current_revision(engine)
+    if current == head:
+        return
+    if current is not None:
+        known = {rev.revision for rev in script.walk_revisions()}
+        if current not in known:
+            raise StoreError(
+                f"{db_path} was written by a newer version of Inspector (schema {current}); "
+                "update the app. The file was left untouched.",
+                "该数据文件由更新版本的软件创建，当前版本无法打开。请升级软件；数据文件未做任何改动。",
+                code="newer_schema",
+            )
+        backup_database(db_path, backup_dir, label=current)
+    else:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+        if tables:
+            raise StoreError(
+                f"{db_path} is a SQLite file but not an Inspector database; it was left untouched.",
+                f"该文件不是本软件的数据库：{db_path}。文件未做任何改动。",
+            )
+    log.info("migrating %s from %s to %s", db_path, current, head)
+    command.upgrade(alembic_config(engine), "head")
+
+
+def backup_database(db_path: Path, backup_dir: Path, *, label: str) -> Path:
+    """A consistent copy through SQLite's backup API (a plain file copy could miss pages still in the WAL)."""
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = backup_dir / f"{db_path.stem}-{label}-{stamp}.sqlite"
+    src = sqlite3.connect(db_path)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    log.info("backed up %s to %s", db_path, target)
+    return target

@@ -1,0 +1,1 @@
+"""Sync with the office: push the outbox, pull what the office sends."""

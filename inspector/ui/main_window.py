@@ -1,0 +1,111 @@
+"""The main window: a header, the navigation list on the left and one page at a time on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.store.db import Store
+from inspector.ui import pages
+
+NAV_PAGES = ("工作台", "检查任务", "现场检查", "隐患整改", "执法文书", "题库", "企业", "同步")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store, *, agency_name: str = "", is_demo: bool = False) -> None:
+        super().__init__()
+        self.store = store
+        self.setWindowTitle(f"安全生产现场执法助手 — {agency_name}" if agency_name else "安全生产现场执法助手")
+        self.resize(1280, 800)
+
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+
+        header = QWidget()
+        header.setObjectName("header")
+        header_layout = QHBoxLayout(header)
+        title = QLabel("安全生产现场执法助手")
+        title.setObjectName("appTitle")
+        header_layout.addWidget(title)
+        if agency_name:
+            agency = QLabel(agency_name)
+            agency.setObjectName("agency")
+            header_layout.addWidget(agency)
+        header_layout.addStretch(1)
+        if is_demo:
+            badge = QLabel("演示数据 · 非真实执法记录")
+            badge.setObjectName("demoBadge")
+            header_layout.addWidget(badge)
+        outer.addWidget(header)
+
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(0)
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(150)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, pages.Page] = {
+            "工作台": pages.WorkbenchPage(store),
+            "检查任务": pages.tasks_page(store),
+            "现场检查": pages.inspections_page(store),
+            "隐患整改": pages.findings_page(store),
+            "执法文书": pages.documents_page(store),
+            "题库": pages.banks_page(store),
+            "企业": pages.EnterprisePage(store),
+            "同步": pages.SyncPage(store),
+        }
+        assert tuple(self.pages) == NAV_PAGES
+        for number, (name, page) in enumerate(self.pages.items(), start=1):
+            item = QListWidgetItem(name)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            self.nav.addItem(item)
+            self.stack.addWidget(page)
+            page.failed.connect(self.show_error)
+            # Ctrl+1 … Ctrl+8 jump between pages without the mouse.
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            shortcut.activated.connect(lambda n=name: self.show_page(n))
+        self.nav.currentRowChanged.connect(self._on_nav_row)
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
+        self.statusBar().showMessage(f"数据文件夹：{store.data_dir}")
+        self.show_page("工作台")
+
+    def show_page(self, name: str) -> pages.Page:
+        if name not in self.pages:
+            raise KeyError(f"unknown page {name!r}; pages: {', '.join(NAV_PAGES)}")
+        row = NAV_PAGES.index(name)
+        if self.nav.currentRow() != row:
+            self.nav.setCurrentRow(row)  # _on_nav_row shows and refreshes it
+        else:
+            self._on_nav_row(row)
+        return self.pages[name]
+
+    def current_page(self) -> pages.Page:
+        widget = self.stack.currentWidget()
+        assert isinstance(widget, pages.Page)
+        return widget
+
+    def _on_nav_row(self, row: int) -> None:
+        if row < 0:
+            return
+        page = self.pages[NAV_PAGES[row]]
+        self.stack.setCurrentWidget(page)
+        page.refresh()
+
+    def show_error(self, message: str) -> None:
+        self.statusBar().showMessage(f"出错：{message}", 15000)

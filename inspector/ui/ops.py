@@ -1,0 +1,83 @@
+"""Run a service call off the GUI thread and deliver its result (or its error) back on the GUI thread.
+
+Widgets never open database sessions themselves: they hand a function of a session to `run_op`, which
+opens a unit of work on a pool thread and calls `on_done` / `on_error` on the GUI thread via a signal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from sqlmodel import Session
+
+from inspector.errors import InspectorError
+from inspector.store.db import Store
+
+log = logging.getLogger(__name__)
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; the runnable emits, Qt queues the call to the receiver's thread."""
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+
+class _Op(QRunnable):
+    def __init__(self, store: Store, fn: Callable[[Session], Any], relay: _Relay) -> None:
+        super().__init__()
+        self._store = store
+        self._fn = fn
+        self._relay = relay
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            with self._store.session() as session:
+                result = self._fn(session)
+        except Exception as exc:  # delivered to the GUI as a failure, never swallowed
+            if not isinstance(exc, InspectorError):
+                log.exception("operation failed")
+            self._relay.failed.emit(exc)
+        else:
+            self._relay.succeeded.emit(result)
+
+
+_live_relays: set[_Relay] = set()
+
+
+def run_op(
+    store: Store,
+    fn: Callable[[Session], Any],
+    *,
+    on_done: Callable[[Any], None],
+    on_error: Callable[[Exception], None] | None = None,
+    pool: QThreadPool | None = None,
+) -> None:
+    """Run `fn(session)` in a unit of work on the thread pool; callbacks run on the GUI thread."""
+    relay = _Relay()
+    _live_relays.add(relay)  # keep the relay alive until one of its signals has been delivered
+
+    def _finish(callback: Callable[[Any], None] | None, value: Any) -> None:
+        _live_relays.discard(relay)
+        relay.deleteLater()
+        if callback is not None:
+            callback(value)
+
+    relay.succeeded.connect(lambda value: _finish(on_done, value))
+    relay.failed.connect(lambda exc: _finish(on_error or _log_error, exc))
+    (pool or QThreadPool.globalInstance()).start(_Op(store, fn, relay))
+
+
+def _log_error(exc: Exception) -> None:
+    log.error("operation failed: %s", exc)
+
+
+def user_message(exc: Exception) -> str:
+    """The Chinese text to show for an error: known errors say what is wrong, bugs say so plainly."""
+    if isinstance(exc, InspectorError):
+        return exc.message_zh
+    return f"发生内部错误，操作未完成，已保存的数据不受影响。\n（{type(exc).__name__}: {exc}）"

@@ -1,0 +1,410 @@
+"""The navigation pages of the main window. Each renders what a service returns and refreshes off-thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlmodel import Session
+
+from inspector import clock
+from inspector.dashboard.service import WorkbenchCounts, workbench_counts
+from inspector.documents.queries import DocumentRow, list_documents
+from inspector.domain.enums import Industry
+from inspector.inspections.queries import FindingRow, InspectionRow, TaskRow, list_findings, list_inspections, list_tasks
+from inspector.quiz.queries import BankRow, list_banks
+from inspector.registry.service import EnterpriseRow, search_enterprises
+from inspector.store.db import Store
+from inspector.sync.status import SyncStatus, sync_status
+from inspector.ui.ops import run_op, user_message
+from inspector.ui.table_model import Column, RowTableModel, display_text
+
+OVERDUE_RED = "#c62828"
+MAJOR_RED = "#b71c1c"
+
+
+class Page(QWidget):
+    """A navigation page. `refreshed` fires when data from a refresh has been shown (tests wait on it)."""
+
+    refreshed = Signal()
+    failed = Signal(str)
+    title = ""
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.setObjectName(type(self).__name__)
+
+    def refresh(self) -> None:
+        self.refreshed.emit()
+
+    def _load(self, fn: Callable[[Session], Any], show: Callable[[Any], None]) -> None:
+        def done(result: Any) -> None:
+            show(result)
+            self.refreshed.emit()
+
+        def error(exc: Exception) -> None:
+            self.failed.emit(user_message(exc))
+
+        run_op(self.store, fn, on_done=done, on_error=error)
+
+
+def make_table(model: RowTableModel[Any], *, sortable: bool = True) -> QTableView:
+    view = QTableView()
+    if sortable:
+        proxy = QSortFilterProxyModel(view)
+        proxy.setSourceModel(model)
+        proxy.setSortRole(Qt.ItemDataRole.DisplayRole)
+        view.setModel(proxy)
+        view.setSortingEnabled(True)
+        view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+    else:
+        view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.setWordWrap(False)
+    return view
+
+
+def page_heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("pageHeading")
+    return label
+
+
+# ─── 工作台 ──────────────────────────────────────────────────────────────────────────────────────────
+
+
+class CountCard(QFrame):
+    def __init__(self, caption: str, *, alert: bool = False) -> None:
+        super().__init__()
+        self.setObjectName("countCardAlert" if alert else "countCard")
+        layout = QVBoxLayout(self)
+        self.value = QLabel("–")
+        self.value.setObjectName("countValue")
+        self.caption = QLabel(caption)
+        self.caption.setObjectName("countCaption")
+        layout.addWidget(self.value)
+        layout.addWidget(self.caption)
+
+    def set_value(self, value: int) -> None:
+        self.value.setText(str(value))
+
+
+def _task_columns() -> list[Column[TaskRow]]:
+    return [
+        Column("被检查单位", lambda r: r.enterprise_name),
+        Column("行业领域", lambda r: r.industry),
+        Column("检查方式", lambda r: r.mode),
+        Column("任务", lambda r: r.title),
+        Column("计划日期", lambda r: r.planned_date),
+        Column("截止日期", lambda r: r.due_date),
+        Column("状态", lambda r: r.status),
+    ]
+
+
+def _finding_columns() -> list[Column[FindingRow]]:
+    return [
+        Column("被检查单位", lambda r: r.enterprise_name),
+        Column("隐患描述", lambda r: r.description),
+        Column("等级", lambda r: r.grade, colour=lambda r: MAJOR_RED if r.grade == "重大事故隐患" else None),
+        Column("处理措施", lambda r: r.measure),
+        Column(
+            "整改期限",
+            lambda r: r.deadline,
+            colour=lambda r: OVERDUE_RED if r.overdue else None,
+        ),
+        Column("状态", lambda r: "已逾期" if r.overdue else r.status, colour=lambda r: OVERDUE_RED if r.overdue else None),
+        Column("挂牌督办", lambda r: r.supervised_by),
+    ]
+
+
+class WorkbenchPage(Page):
+    title = "工作台"
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(store, parent)
+        layout = QVBoxLayout(self)
+        layout.addWidget(page_heading("工作台"))
+        self.date_label = QLabel()
+        self.date_label.setObjectName("subtle")
+        layout.addWidget(self.date_label)
+
+        grid = QGridLayout()
+        self.cards = {
+            "tasks_today": CountCard("今日检查任务"),
+            "open_tasks": CountCard("待办检查任务"),
+            "open_findings": CountCard("未整改隐患"),
+            "open_major_findings": CountCard("重大事故隐患（未销号）", alert=True),
+            "overdue_findings": CountCard("逾期未整改", alert=True),
+            "unsynced_records": CountCard("待同步记录"),
+        }
+        for i, card in enumerate(self.cards.values()):
+            grid.addWidget(card, 0, i)
+        layout.addLayout(grid)
+
+        layout.addWidget(QLabel("待办检查任务"))
+        self.task_model: RowTableModel[TaskRow] = RowTableModel(_task_columns(), self)
+        self.task_view = make_table(self.task_model)
+        layout.addWidget(self.task_view, 1)
+
+        layout.addWidget(QLabel("未整改隐患（逾期的标红）"))
+        self.finding_model: RowTableModel[FindingRow] = RowTableModel(_finding_columns(), self)
+        self.finding_view = make_table(self.finding_model)
+        layout.addWidget(self.finding_view, 1)
+
+    def refresh(self) -> None:
+        today = clock.local_today()
+        self.date_label.setText(f"今天是 {today:%Y年%m月%d日}")
+
+        def load(session: Session) -> tuple[WorkbenchCounts, list[TaskRow], list[FindingRow]]:
+            return (
+                workbench_counts(session, today=today),
+                list_tasks(session),
+                list_findings(session, today=today),
+            )
+
+        def show(result: tuple[WorkbenchCounts, list[TaskRow], list[FindingRow]]) -> None:
+            counts, tasks, findings = result
+            for key, card in self.cards.items():
+                card.set_value(getattr(counts, key))
+            self.task_model.set_rows(tasks)
+            self.finding_model.set_rows(findings)
+            for view in (self.task_view, self.finding_view):
+                view.resizeColumnsToContents()
+
+        self._load(load, show)
+
+
+# ─── 企业 ────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def enterprise_columns() -> list[Column[EnterpriseRow]]:
+    return [
+        Column("单位名称", lambda r: r.name),
+        Column("统一社会信用代码", lambda r: r.credit_code),
+        Column("行业领域", lambda r: r.industry),
+        Column("乡镇", lambda r: r.township),
+        Column("法定代表人", lambda r: r.legal_representative),
+        Column("联系电话", lambda r: r.contact_phone),
+        Column("风险等级", lambda r: r.risk_level),
+        Column("重点监管", lambda r: r.is_key),
+        Column("地址", lambda r: r.address),
+    ]
+
+
+class EnterprisePage(Page):
+    title = "企业"
+    ALL_INDUSTRIES = "全部行业"
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(store, parent)
+        layout = QVBoxLayout(self)
+        layout.addWidget(page_heading("企业（生产经营单位）"))
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索单位名称、信用代码、地址、乡镇或法定代表人")
+        self.search.setClearButtonEnabled(True)
+        self.industry = QComboBox()
+        self.industry.addItem(self.ALL_INDUSTRIES, None)
+        for industry in Industry:
+            self.industry.addItem(industry.value, industry)
+        self.count_label = QLabel()
+        bar.addWidget(self.search, 3)
+        bar.addWidget(self.industry, 1)
+        bar.addWidget(self.count_label)
+        layout.addLayout(bar)
+        self.model: RowTableModel[EnterpriseRow] = RowTableModel(enterprise_columns(), self)
+        self.view = make_table(self.model)
+        layout.addWidget(self.view, 1)
+        # Typing refreshes after a short pause, not on every keystroke.
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(200)
+        self._debounce.timeout.connect(self.refresh)
+        self.search.textChanged.connect(self._debounce.start)
+        self.industry.currentIndexChanged.connect(self.refresh)
+
+    def refresh(self) -> None:
+        text = self.search.text()
+        industry = self.industry.currentData()
+
+        def show(rows: list[EnterpriseRow]) -> None:
+            self.model.set_rows(rows)
+            self.count_label.setText(f"共 {len(rows)} 家")
+            self.view.resizeColumnsToContents()
+
+        self._load(lambda s: search_enterprises(s, text=text, industry=industry), show)
+
+
+# ─── simple list pages ───────────────────────────────────────────────────────────────────────────────
+
+
+class ListPage(Page):
+    """A heading, a table and an empty-state line, filled from one query."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        title: str,
+        heading: str,
+        columns: Sequence[Column[Any]],
+        query: Callable[[Session], list[Any]],
+        empty_text: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(store, parent)
+        self.title = title
+        self.setObjectName(f"ListPage-{title}")
+        self._query = query
+        self._empty_text = empty_text
+        layout = QVBoxLayout(self)
+        layout.addWidget(page_heading(heading))
+        self.status = QLabel()
+        self.status.setObjectName("subtle")
+        layout.addWidget(self.status)
+        self.model: RowTableModel[Any] = RowTableModel(columns, self)
+        self.view = make_table(self.model)
+        layout.addWidget(self.view, 1)
+
+    def refresh(self) -> None:
+        def show(rows: list[Any]) -> None:
+            self.model.set_rows(rows)
+            self.status.setText(f"共 {len(rows)} 条" if rows else self._empty_text)
+            self.view.resizeColumnsToContents()
+
+        self._load(self._query, show)
+
+
+def tasks_page(store: Store) -> ListPage:
+    return ListPage(
+        store,
+        title="检查任务",
+        heading="检查任务",
+        columns=_task_columns(),
+        query=lambda s: list_tasks(s),
+        empty_text="暂无待办检查任务。",
+    )
+
+
+def inspections_page(store: Store) -> ListPage:
+    columns: list[Column[InspectionRow]] = [
+        Column("被检查单位", lambda r: r.enterprise_name),
+        Column("行业领域", lambda r: r.industry),
+        Column("检查方式", lambda r: r.mode),
+        Column("状态", lambda r: r.status),
+        Column("开始时间", lambda r: r.started_at),
+        Column("结束时间", lambda r: r.ended_at),
+        Column("检查场所", lambda r: r.place),
+    ]
+    return ListPage(
+        store,
+        title="现场检查",
+        heading="现场检查",
+        columns=columns,
+        query=lambda s: list_inspections(s),
+        empty_text="暂无现场检查记录。",
+    )
+
+
+def findings_page(store: Store) -> ListPage:
+    return ListPage(
+        store,
+        title="隐患整改",
+        heading="隐患整改（未销号）",
+        columns=_finding_columns(),
+        query=lambda s: list_findings(s, today=clock.local_today()),
+        empty_text="暂无未整改的隐患。",
+    )
+
+
+def documents_page(store: Store) -> ListPage:
+    columns: list[Column[DocumentRow]] = [
+        Column("文书", lambda r: r.kind),
+        Column("文书编号", lambda r: r.number_text),
+        Column("被检查单位", lambda r: r.enterprise_name),
+        Column("状态", lambda r: r.status),
+        Column("出具时间", lambda r: r.issued_at),
+    ]
+    return ListPage(
+        store,
+        title="执法文书",
+        heading="执法文书",
+        columns=columns,
+        query=lambda s: list_documents(s),
+        empty_text="暂无执法文书。",
+    )
+
+
+def banks_page(store: Store) -> ListPage:
+    columns: list[Column[BankRow]] = [
+        Column("题库", lambda r: r.title),
+        Column("行业领域", lambda r: r.industry),
+        Column("版本", lambda r: r.revision),
+        Column("题目数", lambda r: r.question_count),
+        Column("合格分", lambda r: r.pass_mark),
+    ]
+    return ListPage(
+        store,
+        title="题库",
+        heading="题库（逢查必考）",
+        columns=columns,
+        query=lambda s: list_banks(s),
+        empty_text="暂无题库。",
+    )
+
+
+class SyncPage(Page):
+    title = "同步"
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(store, parent)
+        layout = QVBoxLayout(self)
+        layout.addWidget(page_heading("与办公室同步"))
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.summary)
+        layout.addWidget(QLabel("待上传的记录（按类别）"))
+        self.model: RowTableModel[tuple[str, int]] = RowTableModel(
+            [Column("数据表", lambda r: r[0]), Column("记录数", lambda r: r[1])], self
+        )
+        self.view = make_table(self.model)
+        layout.addWidget(self.view, 1)
+
+    def refresh(self) -> None:
+        def show(status: SyncStatus) -> None:
+            office = status.office_url or "尚未登记到办公室服务器（首次同步时使用管理员提供的登记码）"
+            lines = [
+                f"办公室服务器：{office}",
+                f"本机编号：{self.store.device_id}",
+                f"待同步记录：{status.pending_records} 条",
+                f"上次上传：{display_text(status.last_push_at) or '从未'}",
+                f"上次下载：{display_text(status.last_pull_at) or '从未'}",
+            ]
+            if status.last_error:
+                lines.append(f"上次错误：{status.last_error}")
+            self.summary.setText("\n".join(lines))
+            self.model.set_rows(sorted(status.pending_by_table.items()))
+
+        self._load(sync_status, show)
