@@ -33,6 +33,16 @@ class DemoAgency:
     review_agency: str
     court: str
 
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "short_name": self.short_name,
+            "county_code": self.county_code,
+            "review_government": self.review_government,
+            "review_agency": self.review_agency,
+            "court": self.court,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class DemoEnterprise:

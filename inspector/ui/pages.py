@@ -85,6 +85,15 @@ def make_table(model: RowTableModel[Any], *, sortable: bool = True) -> QTableVie
     return view
 
 
+def fit_columns(view: QTableView, *, max_width: int = 380) -> None:
+    """Size columns to their contents, but keep a long description from pushing the rest off screen."""
+    view.resizeColumnsToContents()
+    header = view.horizontalHeader()
+    for column in range(header.count()):
+        if header.sectionSize(column) > max_width:
+            header.resizeSection(column, max_width)
+
+
 def page_heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("pageHeading")
@@ -190,7 +199,7 @@ class WorkbenchPage(Page):
             self.task_model.set_rows(tasks)
             self.finding_model.set_rows(findings)
             for view in (self.task_view, self.finding_view):
-                view.resizeColumnsToContents()
+                fit_columns(view)
 
         self._load(load, show)
 
@@ -251,7 +260,7 @@ class EnterprisePage(Page):
         def show(rows: list[EnterpriseRow]) -> None:
             self.model.set_rows(rows)
             self.count_label.setText(f"共 {len(rows)} 家")
-            self.view.resizeColumnsToContents()
+            fit_columns(self.view)
 
         self._load(lambda s: search_enterprises(s, text=text, industry=industry), show)
 
@@ -291,7 +300,7 @@ class ListPage(Page):
         def show(rows: list[Any]) -> None:
             self.model.set_rows(rows)
             self.status.setText(f"共 {len(rows)} 条" if rows else self._empty_text)
-            self.view.resizeColumnsToContents()
+            fit_columns(self.view)
 
         self._load(self._query, show)
 

@@ -1,0 +1,199 @@
+"""Seed a demo data folder of 阳城县 through the same services the app uses; running it again adds nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from inspector import clock
+from inspector.demo.catalog import (
+    AGENCY,
+    ENTERPRISES,
+    FINISHED_INSPECTION_ENTERPRISE_KEY,
+    FINISHED_INSPECTION_FINDINGS,
+    INSPECTORS,
+    DemoEnterprise,
+)
+from inspector.domain.enums import (
+    FindingMeasure,
+    HazardGrade,
+    Industry,
+    InspectionMode,
+    InspectorRole,
+    TaskStatus,
+)
+from inspector.errors import InspectorError
+from inspector.inspections.service import OnSitePerson, add_finding, finish_inspection, start_inspection
+from inspector.registry.service import register_enterprise, register_inspector
+from inspector.store.db import Store
+from inspector.store.models import Enterprise, InspectionTask, Inspector, TaskInspector
+from inspector.store.settings import AGENCY_KEY, DEMO_KEY, get_setting, set_setting
+
+# Days before today on which the finished demo inspection took place: long enough ago that one of its
+# deadlines has passed, so the 工作台 shows an overdue rectification.
+FINISHED_INSPECTION_DAYS_AGO = 12
+
+# (enterprise key, mode, days from today it is planned for, days from today it is due, title)
+OPEN_TASKS: tuple[tuple[str, InspectionMode, int, int, str], ...] = (
+    ("chem-01", InspectionMode.UNANNOUNCED, 0, 0, "危险化学品企业四不两直暗查暗访"),
+    ("gas-01", InspectionMode.SPECIAL, 0, 3, "城镇燃气安全专项检查"),
+    ("trade-05", InspectionMode.DOUBLE_RANDOM, 1, 10, "粉尘涉爆企业双随机抽查"),
+    ("coal-02", InspectionMode.UNANNOUNCED, 2, 7, "煤矿重大事故隐患排查四不两直检查"),
+    ("build-01", InspectionMode.ROUTINE, 5, 14, "建筑施工日常检查"),
+    ("fire-01", InspectionMode.COMPLAINT, -1, 1, "群众举报消防通道堵塞核查"),
+)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    data_dir: str
+    created: bool
+    enterprise_names: list[str]
+    inspector_count: int
+    open_task_count: int
+    finished_inspection_id: str
+    industries: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "data_dir": self.data_dir,
+            "created": self.created,
+            "enterprises": self.enterprise_names,
+            "industries": self.industries,
+            "inspector_count": self.inspector_count,
+            "open_task_count": self.open_task_count,
+            "finished_inspection_id": self.finished_inspection_id,
+        }
+
+
+def seed_demo(store: Store) -> DemoSummary:
+    """Fill the folder with the demo once; later calls only report what is there."""
+    with store.session() as session:
+        marker = get_setting(session, DEMO_KEY)
+        created = marker is None
+        if created:
+            if session.exec(select(Enterprise).limit(1)).first() is not None:
+                raise InspectorError(
+                    f"{store.data_dir} already holds real data; the demo is only seeded into an empty folder.",
+                    "该数据文件夹已有实际数据，演示数据只能写入空文件夹。",
+                    code="demo_not_empty",
+                )
+            marker = _seed(session)
+            set_setting(session, DEMO_KEY, marker)
+        return _summary(session, store, marker, created)
+
+
+def _seed(session: Session) -> dict[str, Any]:
+    set_setting(session, AGENCY_KEY, AGENCY.as_dict())
+    enterprises = {e.key: _register(session, e) for e in ENTERPRISES}
+    inspectors = [
+        register_inspector(
+            session,
+            name=i.name,
+            cert_no=i.cert_no,
+            unit=i.unit,
+            county_code=AGENCY.county_code,
+            role=InspectorRole(i.role),
+            phone=i.phone,
+        )
+        for i in INSPECTORS
+    ]
+    field_staff = [i for i in inspectors if i.role is InspectorRole.INSPECTOR]
+    today = clock.local_today()
+    for n, (key, mode, plan_in, due_in, title) in enumerate(OPEN_TASKS):
+        task = InspectionTask(
+            enterprise_id=enterprises[key].id,
+            mode=mode,
+            title=title,
+            purpose="检查企业安全生产法律法规执行情况及重大事故隐患排查整治情况。",
+            planned_date=today + timedelta(days=plan_in),
+            due_date=today + timedelta(days=due_in),
+            status=TaskStatus.PLANNED,
+            source="举报" if mode is InspectionMode.COMPLAINT else "年度计划",
+        )
+        session.add(task)
+        session.flush()
+        pair = (field_staff[n % len(field_staff)], field_staff[(n + 1) % len(field_staff)])
+        for position, inspector in enumerate(pair):
+            session.add(TaskInspector(task_id=task.id, inspector_id=inspector.id, position=position))
+
+    inspection_day = today - timedelta(days=FINISHED_INSPECTION_DAYS_AGO)
+    arrived = datetime.combine(inspection_day, time(9, 20), tzinfo=clock.CHINA_TZ)
+    mine = enterprises[FINISHED_INSPECTION_ENTERPRISE_KEY]
+    inspection = start_inspection(
+        session,
+        enterprise_id=mine.id,
+        inspector_ids=[field_staff[0].id, field_staff[1].id],
+        mode=InspectionMode.UNANNOUNCED,
+        started_at=arrived,
+        place=f"{mine.name}井下15采区、中央变电所及调度室",
+        purpose="对你单位安全生产管理情况和重大事故隐患排查整治情况进行四不两直暗查暗访。",
+        on_site_person=OnSitePerson(name="郭建平", post="安全副矿长", phone="13835612874"),
+    )
+    for demo_finding in FINISHED_INSPECTION_FINDINGS:
+        measure = FindingMeasure(demo_finding.measure)
+        grade = HazardGrade(demo_finding.grade)
+        finding = add_finding(
+            session,
+            inspection_id=inspection.id,
+            description=demo_finding.description,
+            grade=grade,
+            basis=demo_finding.basis,
+            measure=measure,
+            deadline=None if not measure.needs_deadline else inspection_day + timedelta(demo_finding.deadline_days),
+        )
+        if grade is HazardGrade.MAJOR:
+            # 重大事故隐患 are 挂牌督办 by the county government (阳政发〔2024〕1号 §八).
+            finding.supervised_by = "阳城县人民政府安全生产委员会办公室"
+            finding.supervised_since = inspection_day
+            session.add(finding)
+    finish_inspection(session, inspection_id=inspection.id, ended_at=arrived + timedelta(hours=3, minutes=40))
+    session.flush()
+    return {"finished_inspection_id": inspection.id, "seeded_at": clock.now().isoformat()}
+
+
+def _register(session: Session, e: DemoEnterprise) -> Enterprise:
+    enterprise = register_enterprise(
+        session,
+        name=e.name,
+        credit_code=e.credit_code,
+        industry=Industry(e.industry),
+        county_code=AGENCY.county_code,
+        address=e.address,
+        township=e.township,
+        legal_representative=e.legal_representative,
+        contact_phone=e.contact_phone,
+        risk_level=e.risk_level,
+        is_key=e.is_key,
+        sector=e.sector,
+    )
+    enterprise.latitude = e.latitude
+    enterprise.longitude = e.longitude
+    enterprise.employees = e.employees
+    enterprise.licence_no = e.licence_no
+    enterprise.notes = e.activity
+    session.add(enterprise)
+    return enterprise
+
+
+def _summary(session: Session, store: Store, marker: dict[str, Any], created: bool) -> DemoSummary:
+    names = [e.name for e in session.exec(select(Enterprise).order_by(col(Enterprise.name)))]
+    industries: dict[str, int] = {}
+    for industry in session.exec(select(Enterprise.industry)):
+        industries[str(industry)] = industries.get(str(industry), 0) + 1
+    open_tasks = session.exec(
+        select(InspectionTask).where(col(InspectionTask.status).in_((TaskStatus.PLANNED, TaskStatus.IN_PROGRESS)))
+    ).all()
+    inspection_id = str(marker["finished_inspection_id"])
+    return DemoSummary(
+        data_dir=str(store.data_dir),
+        created=created,
+        enterprise_names=names,
+        inspector_count=len(session.exec(select(Inspector)).all()),
+        open_task_count=len(open_tasks),
+        finished_inspection_id=inspection_id,
+        industries=industries,
+    )
