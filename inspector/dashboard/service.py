@@ -36,7 +36,7 @@ def workbench_counts(session: Session, *, today: date) -> WorkbenchCounts:
             select(func.count())
             .select_from(InspectionTask)
             .where(col(InspectionTask.status).in_((TaskStatus.PLANNED, TaskStatus.IN_PROGRESS)))
-            .where(or_(InspectionTask.planned_date == today, InspectionTask.due_date == today)),
+            .where(or_(col(InspectionTask.planned_date) == today, col(InspectionTask.due_date) == today)),
         ),
         open_tasks=_count(
             session,

@@ -606,8 +606,7 @@ FINISHED_INSPECTION_FINDINGS: tuple[DemoFinding, ...] = (
         grade="重大事故隐患",
         basis=_COAL_STANDARD + "第八条第（八）项",
         basis_text=(
-            "煤巷、半煤岩巷和有瓦斯涌出的岩巷掘进未按照国家规定装备甲烷电、风电闭锁装置或者有关装置"
-            "不能正常使用的"
+            "煤巷、半煤岩巷和有瓦斯涌出的岩巷掘进未按照国家规定装备甲烷电、风电闭锁装置或者有关装置不能正常使用的"
         ),
         measure="撤出作业人员",
         deadline_days=7,
@@ -627,9 +626,7 @@ FINISHED_INSPECTION_FINDINGS: tuple[DemoFinding, ...] = (
         description="井下中央变电所当班高压配电操作人员1名未取得高压电工作业特种作业操作证即上岗作业。",
         grade="一般隐患",
         basis=_SAFETY_LAW + "第三十条第一款",
-        basis_text=(
-            "生产经营单位的特种作业人员必须按照国家有关规定经专门的安全作业培训，取得相应资格，方可上岗作业。"
-        ),
+        basis_text=("生产经营单位的特种作业人员必须按照国家有关规定经专门的安全作业培训，取得相应资格，方可上岗作业。"),
         measure="当场改正",
         deadline_days=0,
     ),

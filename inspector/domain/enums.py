@@ -47,7 +47,7 @@ class HazardGrade(StrEnum):
 class ItemResultValue(StrEnum):
     """One checklist item's outcome; keys 1–4 in the checklist screen follow this order."""
 
-    PASS = "合格"
+    PASS = "合格"  # noqa: S105 (a result, not a password)
     FAIL = "不合格"
     NOT_APPLICABLE = "不适用"
     NOT_CHECKED = "未检"

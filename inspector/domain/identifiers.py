@@ -160,8 +160,7 @@ def make_credit_code(region: str, org_body8: str, department: str = "9", categor
     body = normalize_credit_code(org_body8)
     if len(dept) != 1 or dept not in _CREDIT_VALUES or len(cat) != 1 or cat not in _CREDIT_VALUES:
         raise ValidationError(
-            f"department and category codes must be one credit-code character each, got {department!r}, "
-            f"{category!r}",
+            f"department and category codes must be one credit-code character each, got {department!r}, {category!r}",
             "登记管理部门代码和机构类别代码应各为1位",
         )
     if len(reg) != 6 or not reg.isdigit():

@@ -91,12 +91,12 @@ def check_finding_transition(
             f"A finding cannot go from {current.value} to {new.value}.",
             f"隐患不能从“{current.value}”变为“{new.value}”。",
         )
-    if grade is HazardGrade.MAJOR and new is FindingStatus.CLOSED:
-        if current is not FindingStatus.REVIEW_PASSED or not reviewed_on_site:
-            raise TransitionError(
-                "A major accident hazard can only be closed after an on-site review passed.",
-                "重大事故隐患须经现场复查合格后方可销号。",
-            )
+    closing_major = grade is HazardGrade.MAJOR and new is FindingStatus.CLOSED
+    if closing_major and (current is not FindingStatus.REVIEW_PASSED or not reviewed_on_site):
+        raise TransitionError(
+            "A major accident hazard can only be closed after an on-site review passed.",
+            "重大事故隐患须经现场复查合格后方可销号。",
+        )
 
 
 def check_inspector_count(cert_numbers: list[str]) -> None:

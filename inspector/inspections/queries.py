@@ -51,9 +51,7 @@ class FindingRow:
 
 
 def list_tasks(session: Session, *, open_only: bool = True) -> list[TaskRow]:
-    stmt = select(InspectionTask, Enterprise).join(
-        Enterprise, col(Enterprise.id) == col(InspectionTask.enterprise_id)
-    )
+    stmt = select(InspectionTask, Enterprise).join(Enterprise, col(Enterprise.id) == col(InspectionTask.enterprise_id))
     if open_only:
         stmt = stmt.where(col(InspectionTask.status).in_((TaskStatus.PLANNED, TaskStatus.IN_PROGRESS)))
     stmt = stmt.order_by(col(InspectionTask.due_date), col(Enterprise.name))

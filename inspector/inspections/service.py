@@ -89,9 +89,7 @@ def start_inspection(
     session.flush()
     for position, inspector in enumerate(inspectors):
         assert inspector is not None
-        session.add(
-            InspectionInspector(inspection_id=inspection.id, inspector_id=inspector.id, position=position)
-        )
+        session.add(InspectionInspector(inspection_id=inspection.id, inspector_id=inspector.id, position=position))
     if task_id is not None:
         task = session.get(InspectionTask, task_id)
         if task is None:
@@ -120,14 +118,10 @@ def add_finding(
     if not description:
         raise ValidationError("A finding needs a description.", "隐患描述不能为空。")
     if measure.needs_deadline and measure is FindingMeasure.RECTIFY_BY_DEADLINE and deadline is None:
-        raise ValidationError(
-            "A rectification order needs a deadline.", "责令限期整改的隐患须填写整改期限。"
-        )
-    if deadline is not None and inspection.started_at is not None:
-        if deadline < clock.to_local(inspection.started_at).date():
-            raise ValidationError(
-                "The deadline is before the inspection date.", "整改期限不能早于检查日期。"
-            )
+        raise ValidationError("A rectification order needs a deadline.", "责令限期整改的隐患须填写整改期限。")
+    started = inspection.started_at
+    if deadline is not None and started is not None and deadline < clock.to_local(started).date():
+        raise ValidationError("The deadline is before the inspection date.", "整改期限不能早于检查日期。")
     position = session.exec(
         select(func.count()).select_from(Finding).where(Finding.inspection_id == inspection_id)
     ).one()

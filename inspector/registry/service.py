@@ -136,9 +136,7 @@ def register_inspector(
         raise ValidationError("Inspector name is required.", "执法人员姓名不能为空。")
     cert = validate_enforcement_cert_no(cert_no)
     if session.exec(select(Inspector).where(Inspector.cert_no == cert)).first() is not None:
-        raise ValidationError(
-            f"Enforcement certificate {cert} is already registered.", f"执法证号 {cert} 已登记。"
-        )
+        raise ValidationError(f"Enforcement certificate {cert} is already registered.", f"执法证号 {cert} 已登记。")
     inspector = Inspector(
         name=name,
         cert_no=cert,

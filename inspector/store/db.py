@@ -187,7 +187,7 @@ def _stamp_synced_rows(session: OrmSession, _ctx: Any, _instances: Any) -> None:
 
 def _outbox_entry(obj: SyncedRecord, op: OutboxOp, now: Any) -> OutboxEntry:
     return OutboxEntry(
-        table_name=inspect(obj).mapper.local_table.name,  # type: ignore[union-attr]
+        table_name=inspect(obj).mapper.local_table.name,
         record_id=obj.id,
         op=op,
         record_version=obj.version,

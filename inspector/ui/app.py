@@ -86,7 +86,6 @@ def run_app(data_dir: Path, *, page: str | None = None) -> int:
     try:
         store = open_store(data_dir)
     except InspectorError as exc:
-        print(f"inspector: error: {exc.message_en}", file=sys.stderr)
         _report_store_error(exc)
         return 1
     try:

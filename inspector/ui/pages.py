@@ -25,7 +25,14 @@ from inspector import clock
 from inspector.dashboard.service import WorkbenchCounts, workbench_counts
 from inspector.documents.queries import DocumentRow, list_documents
 from inspector.domain.enums import Industry
-from inspector.inspections.queries import FindingRow, InspectionRow, TaskRow, list_findings, list_inspections, list_tasks
+from inspector.inspections.queries import (
+    FindingRow,
+    InspectionRow,
+    TaskRow,
+    list_findings,
+    list_inspections,
+    list_tasks,
+)
 from inspector.quiz.queries import BankRow, list_banks
 from inspector.registry.service import EnterpriseRow, search_enterprises
 from inspector.store.db import Store
@@ -142,7 +149,11 @@ def _finding_columns() -> list[Column[FindingRow]]:
             lambda r: r.deadline,
             colour=lambda r: OVERDUE_RED if r.overdue else None,
         ),
-        Column("状态", lambda r: "已逾期" if r.overdue else r.status, colour=lambda r: OVERDUE_RED if r.overdue else None),
+        Column(
+            "状态",
+            lambda r: "已逾期" if r.overdue else r.status,
+            colour=lambda r: OVERDUE_RED if r.overdue else None,
+        ),
         Column("挂牌督办", lambda r: r.supervised_by),
     ]
 
@@ -311,7 +322,7 @@ def tasks_page(store: Store) -> ListPage:
         title="检查任务",
         heading="检查任务",
         columns=_task_columns(),
-        query=lambda s: list_tasks(s),
+        query=list_tasks,
         empty_text="暂无待办检查任务。",
     )
 
@@ -331,7 +342,7 @@ def inspections_page(store: Store) -> ListPage:
         title="现场检查",
         heading="现场检查",
         columns=columns,
-        query=lambda s: list_inspections(s),
+        query=list_inspections,
         empty_text="暂无现场检查记录。",
     )
 
@@ -360,7 +371,7 @@ def documents_page(store: Store) -> ListPage:
         title="执法文书",
         heading="执法文书",
         columns=columns,
-        query=lambda s: list_documents(s),
+        query=list_documents,
         empty_text="暂无执法文书。",
     )
 
@@ -378,7 +389,7 @@ def banks_page(store: Store) -> ListPage:
         title="题库",
         heading="题库（逢查必考）",
         columns=columns,
-        query=lambda s: list_banks(s),
+        query=list_banks,
         empty_text="暂无题库。",
     )
 

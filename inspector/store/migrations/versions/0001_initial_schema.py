@@ -337,9 +337,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("inspection", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_inspection_enterprise_started", ["enterprise_id", "started_at"], unique=False
-        )
+        batch_op.create_index("ix_inspection_enterprise_started", ["enterprise_id", "started_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_inspection_started_at"), ["started_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_inspection_status"), ["status"], unique=False)
 
@@ -408,9 +406,7 @@ def upgrade() -> None:
     with op.batch_alter_table("document", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_document_enterprise_id"), ["enterprise_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_document_inspection_id"), ["inspection_id"], unique=False)
-        batch_op.create_index(
-            "ix_document_kind_year_number", ["kind", "case_year", "case_number"], unique=False
-        )
+        batch_op.create_index("ix_document_kind_year_number", ["kind", "case_year", "case_number"], unique=False)
         batch_op.create_index(batch_op.f("ix_document_status"), ["status"], unique=False)
 
     op.create_table(
@@ -519,12 +515,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("inspection_id", "inspector_id"),
     )
     with op.batch_alter_table("inspectioninspector", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_inspectioninspector_inspection_id"), ["inspection_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_inspectioninspector_inspector_id"), ["inspector_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_inspectioninspector_inspection_id"), ["inspection_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_inspectioninspector_inspector_id"), ["inspector_id"], unique=False)
 
     op.create_table(
         "itemresult",
