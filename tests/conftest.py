@@ -10,7 +10,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from inspector.store.db import Store, open_store  # noqa: E402
+from inspector.store.db import Store, open_store
 
 
 @pytest.fixture

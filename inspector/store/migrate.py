@@ -1,4 +1,8 @@
-"""Alembic at open: refuse a newer schema, back the file up, upgrade to head inside one transaction."""
+"""Alembic at open: refuse a newer schema, back the file up, upgrade to head inside one transaction.
+
+Alembic is imported only when the database is not at HEAD_REVISION already, which keeps it off the
+start-up path of every ordinary launch (a test checks HEAD_REVISION against the migration scripts).
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,25 @@ import logging
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import OperationalError
 
 from inspector.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+HEAD_REVISION = "0001"  # the newest script in migrations/versions; bump with every new migration
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if engine is not None:
@@ -30,6 +38,8 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -37,13 +47,23 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        try:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
+        except OperationalError as exc:
+            if "no such table" in str(exc.orig):
+                return None
+            raise
 
 
 def upgrade_to_head(engine: Engine, db_path: Path, *, backup_dir: Path) -> None:
+    current = current_revision(engine)
+    if current == HEAD_REVISION:
+        return
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     head = script.get_current_head()
-    current = current_revision(engine)
     if current == head:
         return
     if current is not None:

@@ -86,6 +86,7 @@ def run_app(data_dir: Path, *, page: str | None = None) -> int:
     try:
         store = open_store(data_dir)
     except InspectorError as exc:
+        sys.stderr.write(f"inspector: error: {exc.message_en}\n")
         _report_store_error(exc)
         return 1
     try:

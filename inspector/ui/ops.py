@@ -41,9 +41,17 @@ class _Op(QRunnable):
         except Exception as exc:  # delivered to the GUI as a failure, never swallowed
             if not isinstance(exc, InspectorError):
                 log.exception("operation failed")
-            self._relay.failed.emit(exc)
+            self._deliver(self._relay.failed, exc)
         else:
-            self._relay.succeeded.emit(result)
+            self._deliver(self._relay.succeeded, result)
+
+    @staticmethod
+    def _deliver(signal: Any, value: Any) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:
+            # The application is shutting down and the relay is gone: nobody is left to tell.
+            log.debug("result of a background operation dropped at shutdown")
 
 
 _live_relays: set[_Relay] = set()

@@ -55,17 +55,25 @@ class Page(QWidget):
         super().__init__(parent)
         self.store = store
         self.setObjectName(type(self).__name__)
+        self._generation = 0
 
     def refresh(self) -> None:
         self.refreshed.emit()
 
     def _load(self, fn: Callable[[Session], Any], show: Callable[[Any], None]) -> None:
+        # Loads run on a pool of threads and may finish out of order: only the newest one is shown.
+        self._generation += 1
+        generation = self._generation
+
         def done(result: Any) -> None:
+            if generation != self._generation:
+                return
             show(result)
             self.refreshed.emit()
 
         def error(exc: Exception) -> None:
-            self.failed.emit(user_message(exc))
+            if generation == self._generation:
+                self.failed.emit(user_message(exc))
 
         run_op(self.store, fn, on_done=done, on_error=error)
 

@@ -173,9 +173,7 @@ def test_finding_clause_texts_are_quoted_exactly() -> None:
             assert finding.basis_text in coal_text, finding.basis
             continue
         position = law_text.index(finding.basis_text)
-        headers = list(
-            re.finditer(r"^(第[一二三四五六七八九十百零]+条) ", law_text[:position], flags=re.MULTILINE)
-        )
+        headers = list(re.finditer(r"^(第[一二三四五六七八九十百零]+条) ", law_text[:position], flags=re.MULTILINE))
         article = headers[-1].group(1)
         paragraph = "一二三四五六七八九"[law_text.count("\n", headers[-1].start(), position)]
         assert finding.basis.endswith(f"{article}第{paragraph}款"), finding.basis

@@ -174,9 +174,7 @@ def test_make_credit_code_always_validates(region: str, body: str, department: s
     position=st.integers(min_value=0, max_value=17),
     replacement=st.sampled_from(CREDIT_CODE_ALPHABET + "IOZSV"),
 )
-def test_any_single_change_invalidates_credit_code(
-    region: str, body: str, position: int, replacement: str
-) -> None:
+def test_any_single_change_invalidates_credit_code(region: str, body: str, position: int, replacement: str) -> None:
     code = make_credit_code(region, body)
     assume(code[position] != replacement)
     changed = code[:position] + replacement + code[position + 1 :]

@@ -1,0 +1,32 @@
+"""UI fixtures: a demo-seeded store and a main window on it, with its first load done."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QThreadPool
+from pytestqt.qtbot import QtBot
+
+from inspector.demo.seed import seed_demo
+from inspector.store.db import Store
+from inspector.ui.app import ensure_app, open_main_window
+from inspector.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def demo_store(store: Store) -> Store:
+    seed_demo(store)
+    return store
+
+
+@pytest.fixture
+def window(qtbot: QtBot, demo_store: Store) -> Iterator[MainWindow]:
+    ensure_app()
+    win = open_main_window(demo_store)
+    qtbot.addWidget(win)
+    # The 工作台 starts loading in the constructor; its result arrives through the event loop.
+    with qtbot.waitSignal(win.pages["工作台"].refreshed, timeout=10_000):
+        win.show()
+    yield win
+    QThreadPool.globalInstance().waitForDone()
