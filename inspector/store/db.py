@@ -115,6 +115,7 @@ def _check_folder(data_dir: Path) -> None:
 
 
 def _check_sqlite_file(path: Path) -> None:
+    """Refuse a file that is not our database before anything writes to it (even a journal-mode pragma)."""
     if not path.exists() or path.stat().st_size == 0:
         return
     with path.open("rb") as fh:
@@ -123,6 +124,26 @@ def _check_sqlite_file(path: Path) -> None:
         raise StoreError(
             f"{path} is not an Inspector database (not a SQLite file); it was left untouched.",
             f"数据文件已损坏或不是本软件的数据库：{path}。文件未做任何改动，请联系管理员恢复备份。",
+        )
+    # Without a -wal beside it, open as immutable so that SQLite creates no -wal/-shm next to a file we may
+    # refuse; with one, a read-only open reads the pages still in the WAL.
+    has_wal = path.with_name(path.name + "-wal").exists()
+    mode = "mode=ro" if has_wal else "immutable=1"
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"{path} cannot be read as a database ({exc}); it was left untouched.",
+            f"数据文件无法读取，可能已损坏：{path}。文件未做任何改动，请联系管理员恢复备份。",
+        ) from exc
+    if tables and "alembic_version" not in tables:
+        raise StoreError(
+            f"{path} is a SQLite file but not an Inspector database; it was left untouched.",
+            f"该文件不是本软件的数据库：{path}。文件未做任何改动。",
         )
 
 

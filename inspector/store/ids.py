@@ -18,9 +18,13 @@ def uuid7() -> str:
     with _lock:
         ms = time.time_ns() // 1_000_000
         if ms <= _last_ms:
-            # Same (or earlier, clock stepped back) millisecond: keep order by counting up the random bits.
+            # Same (or earlier, clock stepped back) millisecond: keep order by counting up the random bits,
+            # borrowing the next millisecond if they run out.
             ms = _last_ms
             rand = _last_rand + 1
+            if rand >= 1 << 74:
+                ms += 1
+                rand = int.from_bytes(os.urandom(10), "big") >> 7  # leave room to count up again
         else:
             rand = int.from_bytes(os.urandom(10), "big") >> 6  # 74 random bits
         _last_ms, _last_rand = ms, rand

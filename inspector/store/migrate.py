@@ -104,3 +104,21 @@ def backup_database(db_path: Path, backup_dir: Path, *, label: str) -> Path:
         src.close()
     log.info("backed up %s to %s", db_path, target)
     return target
+
+
+def autogenerate(message: str, rev_id: str) -> Path:
+    """Developer tool: write a new migration script from the difference between the models and head."""
+    import tempfile
+
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = create_engine(f"sqlite:///{Path(tmp) / 'head.sqlite'}")
+        try:
+            command.upgrade(alembic_config(engine), "head")
+            script = command.revision(alembic_config(engine), message=message, autogenerate=True, rev_id=rev_id)
+        finally:
+            engine.dispose()
+    assert script is not None and not isinstance(script, list)
+    return Path(script.path)

@@ -63,7 +63,8 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return None
         row = self._rows[index.row()]
         column = self._columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            # The tooltip carries the whole text of a cell cut short by the column width.
             return display_text(column.value(row))
         if role == Qt.ItemDataRole.ForegroundRole and column.colour is not None:
             colour = column.colour(row)

@@ -73,13 +73,6 @@ def test_clock_stepping_back_keeps_order(fake_clock: list[int]) -> None:
     assert uuid7_time_ms(third) == FIXED_MS + 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG (very unlikely in practice): inspector/store/ids.py counts up the 74 random bits within one "
-    "millisecond without handling overflow; past 2**74-1 the counter wraps to 0 and the next id sorts "
-    "before the previous one",
-)
 def test_counter_overflow_within_a_millisecond_keeps_order(
     fake_clock: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
