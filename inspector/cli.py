@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(handler=_cmd_info)
 
+    checklist = sub.add_parser("checklist", help="official checklists: validate, list, show, import")
+    csub = checklist.add_subparsers(dest="checklist_command", metavar="ACTION", required=True)
+    p = csub.add_parser("validate", help="check checklist files; every problem with file, line and item")
+    p.add_argument("files", nargs="+", metavar="FILE", type=Path)
+    p.set_defaults(handler=_cmd_checklist_validate)
+
     p = sub.add_parser("screenshot", help="render the main window offscreen to a PNG and exit")
     p.add_argument("file", metavar="FILE.png")
     p.add_argument("--page", default="工作台", help="navigation page to show (default 工作台)")
@@ -130,6 +136,31 @@ def _cmd_info(args: argparse.Namespace) -> int:
         print(f"device id:      {info['device_id']}")
         for table, count in info["row_counts"].items():
             print(f"  {table:<22}{count:>8}")
+    return 0
+
+
+def _cmd_checklist_validate(args: argparse.Namespace) -> int:
+    from inspector.checklists.files import builtin_checklist_paths, load_definitions
+    from inspector.checklists.schema import ChecklistFileError
+
+    files = [Path(f) for f in args.files]
+    given = {f.resolve() for f in files}
+    # Built-in checklists are read too, so that a file's `include = ["general"]` resolves.
+    builtins = [p for p in builtin_checklist_paths() if p.resolve() not in given]
+    try:
+        definitions = load_definitions(files, extra=builtins)
+    except ChecklistFileError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) found", file=sys.stderr)
+        return 1
+    for definition in definitions.values():
+        major = sum(1 for s in definition.sections for i in s.items if i.grade == "重大事故隐患")
+        unconfirmed = sum(1 for s in definition.sections for i in s.items if i.unconfirmed)
+        print(
+            f"{definition.code} r{definition.revision}: {len(definition.sections)} sections, "
+            f"{definition.item_count} items ({major} 重大, {unconfirmed} unconfirmed) — ok"
+        )
     return 0
 
 

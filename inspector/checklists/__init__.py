@@ -1,0 +1,1 @@
+"""Official checklists (检查表): the TOML files in resources/checklists/, their validation and import."""
