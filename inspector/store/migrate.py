@@ -23,7 +23,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0001"  # the newest script in migrations/versions; bump with every new migration
+HEAD_REVISION = "0002"  # the newest script in migrations/versions; bump with every new migration
+
+
+def is_model_table(name: str | None) -> bool:
+    """Tables Alembic compares with the models; the FTS index and its shadow tables are made by hand."""
+    return not (name or "").startswith("inspection_fts")
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -75,7 +80,7 @@ def upgrade_to_head(engine: Engine, db_path: Path, *, backup_dir: Path) -> None:
                 "该数据文件由更新版本的软件创建，当前版本无法打开。请升级软件；数据文件未做任何改动。",
                 code="newer_schema",
             )
-        backup_database(db_path, backup_dir, label=current)
+        backup: Path | None = backup_database(db_path, backup_dir, label=current)
     else:
         with engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
@@ -84,8 +89,18 @@ def upgrade_to_head(engine: Engine, db_path: Path, *, backup_dir: Path) -> None:
                 f"{db_path} is a SQLite file but not an Inspector database; it was left untouched.",
                 f"该文件不是本软件的数据库：{db_path}。文件未做任何改动。",
             )
+        backup = None
     log.info("migrating %s from %s to %s", db_path, current, head)
-    command.upgrade(alembic_config(engine), "head")
+    try:
+        command.upgrade(alembic_config(engine), "head")
+    except Exception as exc:
+        # Every migration runs in one transaction, so a failure leaves the database as it was.
+        saved = f"; a copy taken before is at {backup}" if backup else ""
+        raise StoreError(
+            f"Upgrading {db_path} from schema {current} failed ({exc}); the database was left as it was{saved}.",
+            "数据库升级失败，数据保持升级前的状态，未丢失。请联系管理员。",
+            code="migration_failed",
+        ) from exc
 
 
 def backup_database(db_path: Path, backup_dir: Path, *, label: str) -> Path:

@@ -121,7 +121,10 @@ class RandomDraw(SyncedRecord, table=True):
     """双随机 draw: the seed and the candidates are kept so the draw can be shown to be random."""
 
     drawn_at: datetime | None = _when(default=None)
+    year: int | None = None
     seed: str
+    enterprise_count: int = 0  # how many enterprises were asked for
+    inspector_count: int = 0
     industry: str = ""
     area: str = ""
     candidate_enterprise_ids: list[str] = _json(list)
@@ -148,6 +151,7 @@ class Inspection(SyncedRecord, table=True):
     purpose: str = ""  # 事由和目的
     latitude: float | None = None
     longitude: float | None = None
+    gps_source: str = ""  # 手工输入 / 照片EXIF / 企业登记
     on_site_person_name: str = ""  # 现场负责人
     on_site_person_post: str = ""
     on_site_person_phone: str = ""
@@ -188,14 +192,17 @@ class ChecklistTemplate(SyncedRecord, table=True):
 class ChecklistItem(SyncedRecord, table=True):
     __table_args__ = (UniqueConstraint("template_id", "code"),)
     template_id: str = Field(foreign_key="checklisttemplate.id", index=True)
-    section: str
+    section_code: str = ""
+    section: str  # the section's title
     position: int
-    code: str  # stable within the template, e.g. "coal-4-2"
+    code: str  # stable within the template, e.g. "coal-04-02"
     content: str  # 检查内容
     method: str = ""  # 检查方法
-    basis: str = ""  # 依据: standard, 文号, article/item, quoted
+    basis: str = ""  # 依据: standard, 文号, article/item
+    basis_text: str = ""  # the clause quoted exactly
     failure_grade: HazardGrade = _enum(HazardGrade, default=HazardGrade.GENERAL)
     unconfirmed: bool = False  # clause not confirmed against the official text
+    note: str = ""  # where an unconfirmed clause came from
 
 
 class ItemResult(SyncedRecord, table=True):

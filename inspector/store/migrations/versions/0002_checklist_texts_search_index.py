@@ -1,0 +1,72 @@
+"""Checklist clause texts and notes, GPS source, draw sizes, and the inspection full-text index.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-28
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+FTS = "inspection_fts"
+
+
+def _add(batch_op, name: str, type_: sa.types.TypeEngine, default: str | None) -> None:
+    # Existing rows get the default; afterwards the column has none, like the model says.
+    batch_op.add_column(sa.Column(name, type_, nullable=default is None, server_default=default))
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("checklistitem", schema=None) as batch_op:
+        _add(batch_op, "section_code", sa.String(), "")
+        _add(batch_op, "basis_text", sa.String(), "")
+        _add(batch_op, "note", sa.String(), "")
+    with op.batch_alter_table("checklistitem", schema=None) as batch_op:
+        for name in ("section_code", "basis_text", "note"):
+            batch_op.alter_column(name, server_default=None)
+
+    with op.batch_alter_table("inspection", schema=None) as batch_op:
+        _add(batch_op, "gps_source", sa.String(), "")
+    with op.batch_alter_table("inspection", schema=None) as batch_op:
+        batch_op.alter_column("gps_source", server_default=None)
+
+    with op.batch_alter_table("randomdraw", schema=None) as batch_op:
+        _add(batch_op, "year", sa.Integer(), None)
+        _add(batch_op, "enterprise_count", sa.Integer(), "0")
+        _add(batch_op, "inspector_count", sa.Integer(), "0")
+    with op.batch_alter_table("randomdraw", schema=None) as batch_op:
+        for name in ("enterprise_count", "inspector_count"):
+            batch_op.alter_column(name, server_default=None)
+
+    op.execute(f"CREATE VIRTUAL TABLE {FTS} USING fts5(inspection_id UNINDEXED, body, tokenize='trigram')")
+    op.execute(
+        f"""
+        INSERT INTO {FTS} (inspection_id, body)
+        SELECT i.id,
+               e.name || ' ' || e.credit_code || ' ' || e.township || ' ' || e.industry || ' ' || i.mode || ' ' ||
+               i.place || ' ' || i.purpose || ' ' || i.notes || ' ' || i.on_site_person_name || ' ' ||
+               COALESCE((SELECT group_concat(f.description, ' ') FROM finding f WHERE f.inspection_id = i.id), '')
+        FROM inspection i JOIN enterprise e ON e.id = i.enterprise_id
+        """
+    )
+
+
+def downgrade() -> None:
+    op.execute(f"DROP TABLE IF EXISTS {FTS}")
+    with op.batch_alter_table("randomdraw", schema=None) as batch_op:
+        batch_op.drop_column("inspector_count")
+        batch_op.drop_column("enterprise_count")
+        batch_op.drop_column("year")
+    with op.batch_alter_table("inspection", schema=None) as batch_op:
+        batch_op.drop_column("gps_source")
+    with op.batch_alter_table("checklistitem", schema=None) as batch_op:
+        batch_op.drop_column("note")
+        batch_op.drop_column("basis_text")
+        batch_op.drop_column("section_code")
