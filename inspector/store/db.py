@@ -23,9 +23,11 @@ from sqlmodel import Session
 from inspector import clock
 from inspector.domain.enums import OutboxOp
 from inspector.errors import StoreError
-from inspector.store import migrate
+from inspector.store import (
+    migrate,
+    search_index,  # noqa: F401  (registers the search index hook)
+)
 from inspector.store.ids import uuid7
-from inspector.store import search_index  # noqa: F401  (registers the search index hook)
 from inspector.store.models import OutboxEntry, Setting, SyncedRecord
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,8 @@ def _make_0001_database(path: Path) -> None:
                 text(
                     f"INSERT INTO enterprise (id, {common}, name, credit_code, industry, sector, address, township, "
                     "county_code, legal_representative, contact_phone, risk_level, is_key, licence_no, notes) "
-                    f"VALUES ('e1', {vals}, '阳城县老数据煤业有限公司', '91140522MA0TEXT10X', '煤矿', '', '', '北留镇', "
+                    f"VALUES ('e1', {vals}, '阳城县老数据煤业有限公司', '91140522MA0TEXT10X', '煤矿', '', '', "
+                    "'北留镇', "
                     "'140522', '', '', 'A', 1, '', '')"
                 )
             )
