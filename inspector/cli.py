@@ -7,12 +7,16 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspector import __version__
 from inspector.config import resolve_data_dir
 from inspector.errors import InspectorError
+
+if TYPE_CHECKING:
+    from inspector.store.db import Store
 
 log = logging.getLogger("inspector")
 
@@ -50,6 +54,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = csub.add_parser("validate", help="check checklist files; every problem with file, line and item")
     p.add_argument("files", nargs="+", metavar="FILE", type=Path)
     p.set_defaults(handler=_cmd_checklist_validate)
+    p = csub.add_parser("list", help="checklists in the data folder (the shipped ones are installed first)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--all", action="store_true", help="older revisions too")
+    p.set_defaults(handler=_cmd_checklist_list)
+    p = csub.add_parser("show", help="one checklist's sections and items")
+    p.add_argument("key", metavar="ID", help="template id, code (current revision) or code@revision")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_checklist_show)
+    p = csub.add_parser("import", help="import a checklist file as a new revision of its template")
+    p.add_argument("file", metavar="FILE", type=Path)
+    p.set_defaults(handler=_cmd_checklist_import)
 
     p = sub.add_parser("screenshot", help="render the main window offscreen to a PNG and exit")
     p.add_argument("file", metavar="FILE.png")
@@ -74,6 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("inspector: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Output piped into `head` and the like: stop quietly, as other command-line tools do.
+        sys.stderr.close()
+        return 0
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
@@ -161,6 +180,107 @@ def _cmd_checklist_validate(args: argparse.Namespace) -> int:
             f"{definition.code} r{definition.revision}: {len(definition.sections)} sections, "
             f"{definition.item_count} items ({major} 重大, {unconfirmed} unconfirmed) — ok"
         )
+    return 0
+
+
+def _open_with_checklists(args: argparse.Namespace) -> Store:
+    from inspector.checklists.service import install_builtin_checklists
+    from inspector.store.db import open_store
+
+    store = open_store(_data_dir(args))
+    try:
+        with store.session() as session:
+            install_builtin_checklists(session)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _cmd_checklist_list(args: argparse.Namespace) -> int:
+    from inspector.checklists.service import list_templates
+
+    store = _open_with_checklists(args)
+    try:
+        with store.session() as session:
+            rows = list_templates(session, current_only=not args.all)
+    finally:
+        store.close()
+    if args.json:
+        _print_json([asdict(r) for r in rows])
+    else:
+        for r in rows:
+            current = "" if r.is_current else " (superseded)"
+            print(
+                f"{r.code:<16} r{r.revision:<3} {r.industry:<8} {r.item_count:>4} items  {r.title}{current}  [{r.id}]"
+            )
+    return 0
+
+
+def _cmd_checklist_show(args: argparse.Namespace) -> int:
+    from inspector.checklists.service import find_template, template_items
+
+    store = _open_with_checklists(args)
+    try:
+        with store.session() as session:
+            template = find_template(session, args.key)
+            items = template_items(session, template.id)
+    finally:
+        store.close()
+    if args.json:
+        _print_json(
+            {
+                "id": template.id,
+                "code": template.code,
+                "revision": template.revision,
+                "title": template.title,
+                "industry": template.industry,
+                "source": template.source,
+                "items": [
+                    {
+                        "code": i.code,
+                        "section": i.section,
+                        "content": i.content,
+                        "method": i.method,
+                        "basis": i.basis,
+                        "basis_text": i.basis_text,
+                        "grade": str(i.failure_grade),
+                        "unconfirmed": i.unconfirmed,
+                    }
+                    for i in items
+                ],
+            }
+        )
+        return 0
+    print(f"{template.title} ({template.code} r{template.revision}, {template.industry})")
+    print(f"依据: {template.source}")
+    section = None
+    for item in items:
+        if item.section != section:
+            section = item.section
+            print(f"\n{section}")
+        flag = " [未经核对]" if item.unconfirmed else ""
+        print(f"  {item.code}  [{item.failure_grade}]{flag} {item.content}")
+        print(f"      依据: {item.basis}")
+    return 0
+
+
+def _cmd_checklist_import(args: argparse.Namespace) -> int:
+    from inspector.checklists.files import builtin_checklist_paths, load_definitions
+    from inspector.checklists.service import import_definition
+
+    path = Path(args.file)
+    builtins = [p for p in builtin_checklist_paths() if p.resolve() != path.resolve()]
+    definitions = load_definitions([path], extra=builtins)
+    store = _open_with_checklists(args)
+    try:
+        with store.session() as session:
+            results = [import_definition(session, d) for d in definitions.values()]
+    finally:
+        store.close()
+    for r in results:
+        state = "imported" if r.created else "already present"
+        print(f"{r.code} r{r.revision}: {state}, {r.item_count} items [{r.template_id}]")
     return 0
 
 

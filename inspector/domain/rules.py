@@ -28,7 +28,10 @@ INSPECTION_TRANSITIONS: Mapping[InspectionStatus, frozenset[InspectionStatus]] =
 }
 
 FINDING_TRANSITIONS: Mapping[FindingStatus, frozenset[FindingStatus]] = {
-    FindingStatus.OPEN: frozenset({FindingStatus.RECTIFYING, FindingStatus.REVIEW_PASSED, FindingStatus.CLOSED}),
+    # OPEN → CLOSED is 当场改正 of a general hazard; a 复查 may find an open one done or not done.
+    FindingStatus.OPEN: frozenset(
+        {FindingStatus.RECTIFYING, FindingStatus.REVIEW_PASSED, FindingStatus.REVIEW_FAILED, FindingStatus.CLOSED}
+    ),
     FindingStatus.RECTIFYING: frozenset({FindingStatus.REVIEW_PASSED, FindingStatus.REVIEW_FAILED}),
     FindingStatus.REVIEW_FAILED: frozenset({FindingStatus.RECTIFYING, FindingStatus.REVIEW_PASSED}),
     FindingStatus.REVIEW_PASSED: frozenset({FindingStatus.CLOSED}),

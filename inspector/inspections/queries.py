@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
-from inspector.domain.enums import TaskStatus
+from inspector import clock
+from inspector.domain.enums import HazardGrade, Industry, InspectionStatus, TaskStatus
 from inspector.domain.rules import OPEN_FINDING_STATES, is_overdue
-from inspector.store.models import Enterprise, Finding, Inspection, InspectionTask
+from inspector.store.models import Enterprise, Finding, Inspection, InspectionInspector, InspectionTask, Inspector
+from inspector.store.search_index import FTS_TABLE
+
+# The trigram index matches substrings of at least this many characters; shorter ones are scanned.
+MIN_INDEXED_QUERY = 3
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,23 @@ class InspectionRow:
     started_at: datetime | None
     ended_at: datetime | None
     place: str
+    inspectors: str = ""  # names, in order, joined with 、
+    finding_count: int = 0
+    major_count: int = 0
+
+
+@dataclass(frozen=True)
+class InspectionFilter:
+    """What the inspection list is narrowed to; every field is optional."""
+
+    text: str = ""
+    status: InspectionStatus | None = None
+    enterprise_id: str | None = None
+    industry: Industry | None = None
+    date_from: date | None = None  # local dates, inclusive
+    date_to: date | None = None
+    inspector_id: str | None = None
+    review_of_inspection_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +73,17 @@ class FindingRow:
     status: str
     overdue: bool
     supervised_by: str
+    basis: str = ""
+    enterprise_id: str = ""
+
+
+@dataclass(frozen=True)
+class FindingFilter:
+    open_only: bool = True
+    overdue_only: bool = False
+    major_only: bool = False
+    enterprise_id: str | None = None
+    inspection_id: str | None = None
 
 
 def list_tasks(session: Session, *, open_only: bool = True) -> list[TaskRow]:
@@ -70,13 +106,58 @@ def list_tasks(session: Session, *, open_only: bool = True) -> list[TaskRow]:
     ]
 
 
-def list_inspections(session: Session, *, limit: int = 500) -> list[InspectionRow]:
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=clock.CHINA_TZ)
+
+
+def _filtered(stmt: Any, f: InspectionFilter) -> Any:
+    if f.status is not None:
+        stmt = stmt.where(Inspection.status == f.status)
+    if f.enterprise_id:
+        stmt = stmt.where(Inspection.enterprise_id == f.enterprise_id)
+    if f.industry is not None:
+        stmt = stmt.where(Enterprise.industry == f.industry)
+    if f.date_from is not None:
+        stmt = stmt.where(col(Inspection.started_at) >= _day_start(f.date_from))
+    if f.date_to is not None:
+        stmt = stmt.where(col(Inspection.started_at) < _day_start(f.date_to + timedelta(days=1)))
+    if f.review_of_inspection_id:
+        stmt = stmt.where(Inspection.review_of_inspection_id == f.review_of_inspection_id)
+    if f.inspector_id:
+        officers = select(InspectionInspector.inspection_id).where(InspectionInspector.inspector_id == f.inspector_id)
+        stmt = stmt.where(col(Inspection.id).in_(officers))
+    query = f.text.strip()
+    if query:
+        if len(query) >= MIN_INDEXED_QUERY:
+            # A quoted FTS5 string is one phrase: with trigrams, a plain substring match.
+            phrase = '"' + query.replace('"', '""') + '"'
+            matched = text(f"SELECT inspection_id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q").bindparams(q=phrase)
+        else:
+            matched = text(f"SELECT inspection_id FROM {FTS_TABLE} WHERE instr(body, :q) > 0").bindparams(q=query)
+        stmt = stmt.where(col(Inspection.id).in_(matched))
+    return stmt
+
+
+def count_inspections(session: Session, f: InspectionFilter | None = None) -> int:
     stmt = (
-        select(Inspection, Enterprise)
+        select(func.count())
+        .select_from(Inspection)
         .join(Enterprise, col(Enterprise.id) == col(Inspection.enterprise_id))
-        .order_by(col(Inspection.started_at).desc())
-        .limit(limit)
     )
+    return int(session.exec(_filtered(stmt, f or InspectionFilter())).one())
+
+
+def list_inspections(
+    session: Session, f: InspectionFilter | None = None, *, limit: int = 200, offset: int = 0
+) -> list[InspectionRow]:
+    """Newest first; one page of rows with their inspectors and finding counts."""
+    stmt = select(Inspection, Enterprise).join(Enterprise, col(Enterprise.id) == col(Inspection.enterprise_id))
+    stmt = _filtered(stmt, f or InspectionFilter())
+    stmt = stmt.order_by(col(Inspection.started_at).desc(), col(Inspection.id).desc()).limit(limit).offset(offset)
+    pairs = list(session.exec(stmt))
+    ids = [i.id for i, _ in pairs]
+    names = _inspector_names(session, ids)
+    counts = _finding_counts(session, ids)
     return [
         InspectionRow(
             id=i.id,
@@ -87,28 +168,71 @@ def list_inspections(session: Session, *, limit: int = 500) -> list[InspectionRo
             started_at=i.started_at,
             ended_at=i.ended_at,
             place=i.place,
+            inspectors="、".join(names.get(i.id, [])),
+            finding_count=counts.get(i.id, (0, 0))[0],
+            major_count=counts.get(i.id, (0, 0))[1],
         )
-        for i, e in session.exec(stmt)
+        for i, e in pairs
     ]
 
 
-def list_findings(session: Session, *, today: date, open_only: bool = True) -> list[FindingRow]:
+def _inspector_names(session: Session, inspection_ids: Sequence[str]) -> dict[str, list[str]]:
+    if not inspection_ids:
+        return {}
+    stmt = (
+        select(InspectionInspector.inspection_id, Inspector.name)
+        .join(Inspector, col(Inspector.id) == col(InspectionInspector.inspector_id))
+        .where(col(InspectionInspector.inspection_id).in_(inspection_ids))
+        .order_by(col(InspectionInspector.inspection_id), col(InspectionInspector.position))
+    )
+    names: dict[str, list[str]] = {}
+    for inspection_id, name in session.exec(stmt):
+        names.setdefault(str(inspection_id), []).append(str(name))
+    return names
+
+
+def _finding_counts(session: Session, inspection_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+    if not inspection_ids:
+        return {}
+    major = func.sum(func.iif(Finding.grade == HazardGrade.MAJOR, 1, 0))
+    stmt = (
+        select(Finding.inspection_id, func.count(), major)
+        .where(col(Finding.inspection_id).in_(inspection_ids))
+        .group_by(col(Finding.inspection_id))
+    )
+    return {str(i): (int(n), int(m or 0)) for i, n, m in session.exec(stmt)}
+
+
+def list_findings(
+    session: Session, *, today: date, open_only: bool = True, f: FindingFilter | None = None
+) -> list[FindingRow]:
+    f = f or FindingFilter(open_only=open_only)
     stmt = select(Finding, Enterprise).join(Enterprise, col(Enterprise.id) == col(Finding.enterprise_id))
-    if open_only:
+    if f.open_only or f.overdue_only:
         stmt = stmt.where(col(Finding.status).in_(OPEN_FINDING_STATES))
-    stmt = stmt.order_by(col(Finding.deadline), col(Finding.position))
+    if f.overdue_only:
+        stmt = stmt.where(col(Finding.deadline) < today)
+    if f.major_only:
+        stmt = stmt.where(Finding.grade == HazardGrade.MAJOR)
+    if f.enterprise_id:
+        stmt = stmt.where(Finding.enterprise_id == f.enterprise_id)
+    if f.inspection_id:
+        stmt = stmt.where(Finding.inspection_id == f.inspection_id)
+    stmt = stmt.order_by(col(Finding.deadline), col(Finding.inspection_id), col(Finding.position))
     return [
         FindingRow(
-            id=f.id,
-            inspection_id=f.inspection_id,
+            id=finding.id,
+            inspection_id=finding.inspection_id,
             enterprise_name=e.name,
-            description=f.description,
-            grade=str(f.grade),
-            measure=str(f.measure),
-            deadline=f.deadline,
-            status=str(f.status),
-            overdue=is_overdue(f.deadline, f.status, today),
-            supervised_by=f.supervised_by,
+            description=finding.description,
+            grade=str(finding.grade),
+            measure=str(finding.measure),
+            deadline=finding.deadline,
+            status=str(finding.status),
+            overdue=is_overdue(finding.deadline, finding.status, today),
+            supervised_by=finding.supervised_by,
+            basis=finding.basis,
+            enterprise_id=e.id,
         )
-        for f, e in session.exec(stmt)
+        for finding, e in session.exec(stmt)
     ]

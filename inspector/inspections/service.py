@@ -113,7 +113,7 @@ def add_finding(
     item_id: str | None = None,
     source: str = "manual",
 ) -> Finding:
-    inspection = _get_inspection(session, inspection_id)
+    inspection = get_inspection(session, inspection_id)
     description = description.strip()
     if not description:
         raise ValidationError("A finding needs a description.", "隐患描述不能为空。")
@@ -152,7 +152,7 @@ def add_finding(
 
 def finish_inspection(session: Session, *, inspection_id: str, ended_at: datetime | None = None) -> Inspection:
     """Close the on-site part: every checklist item must be answered (未检 with a reason)."""
-    inspection = _get_inspection(session, inspection_id)
+    inspection = get_inspection(session, inspection_id)
     check_inspection_transition(inspection.status, InspectionStatus.FINISHED)
     if inspection.checklist_template_id is not None:
         total = session.exec(
@@ -199,7 +199,7 @@ def inspection_inspectors(session: Session, inspection_id: str) -> list[Inspecto
     return list(session.exec(stmt))
 
 
-def _get_inspection(session: Session, inspection_id: str) -> Inspection:
+def get_inspection(session: Session, inspection_id: str) -> Inspection:
     inspection = session.get(Inspection, inspection_id)
     if inspection is None:
         raise ValidationError(f"No inspection {inspection_id}.", "找不到该现场检查。")

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, delete, event, inspect
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from inspector import clock
 from inspector.domain.enums import OutboxOp
@@ -206,6 +206,17 @@ def _stamp_synced_rows(session: OrmSession, _ctx: Any, _instances: Any) -> None:
     for obj in list(session.deleted):
         if isinstance(obj, SyncedRecord) and not remote:
             outbox.append(_outbox_entry(obj, OutboxOp.DELETE, now))
+    if outbox:
+        # A record needs one pending entry: its newest. Every keystroke of a note is saved, and the outbox
+        # must not grow with them. The old entry is deleted rather than updated, so that an entry already
+        # sent and awaiting its ack cannot be acknowledged in place of the newer change.
+        conn = session.connection()
+        for entry in outbox:
+            conn.execute(
+                delete(OutboxEntry).where(
+                    col(OutboxEntry.table_name) == entry.table_name, col(OutboxEntry.record_id) == entry.record_id
+                )
+            )
     session.add_all(outbox)
 
 

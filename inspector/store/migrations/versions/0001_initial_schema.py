@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("seq"),
         sa.UniqueConstraint("id"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("auditevent", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_auditevent_record_id"), ["record_id"], unique=False)
@@ -133,6 +134,7 @@ def upgrade() -> None:
         sa.Column("record_version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("seq"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("outboxentry", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_outboxentry_record_id"), ["record_id"], unique=False)
