@@ -395,7 +395,7 @@ class VoidNumber(SyncedRecord, table=True):
 class AuditEvent(SQLModel, table=True):
     """Hash-chained audit log: each event holds the hash of the one before it on this device."""
 
-    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012  (sequence numbers are never reused)
+    __table_args__ = {"sqlite_autoincrement": True}
     seq: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
     id: str = Field(default_factory=uuid7, max_length=36, unique=True)
     at: datetime = _when()
@@ -414,7 +414,7 @@ class OutboxEntry(SQLModel, table=True):
     """A local change not yet acknowledged by the office, written in the same transaction as the change."""
 
     # AUTOINCREMENT: a sequence number is never reused, so an ack for an old entry never hits a new one.
-    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
+    __table_args__ = {"sqlite_autoincrement": True}
     seq: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
     table_name: str
     record_id: str = Field(max_length=36, index=True)
