@@ -13,7 +13,16 @@ from sqlmodel import Session, col, select
 from inspector import clock
 from inspector.domain.enums import HazardGrade, Industry, InspectionStatus, TaskStatus
 from inspector.domain.rules import OPEN_FINDING_STATES, is_overdue
-from inspector.store.models import Enterprise, Finding, Inspection, InspectionInspector, InspectionTask, Inspector
+from inspector.errors import ValidationError
+from inspector.store.models import (
+    Enterprise,
+    Finding,
+    Inspection,
+    InspectionInspector,
+    InspectionTask,
+    Inspector,
+    TaskInspector,
+)
 from inspector.store.search_index import FTS_TABLE
 
 # The trigram index matches substrings of at least this many characters; shorter ones are scanned.
@@ -236,3 +245,87 @@ def list_findings(
         )
         for finding, e in session.exec(stmt)
     ]
+
+
+@dataclass(frozen=True)
+class InspectionDetail:
+    """The header of the inspection screen."""
+
+    id: str
+    enterprise_id: str
+    enterprise_name: str
+    industry: str
+    address: str
+    mode: str
+    status: InspectionStatus
+    started_at: datetime | None
+    ended_at: datetime | None
+    place: str
+    purpose: str
+    inspectors: list[str]
+    checklist_template_id: str | None
+    review_of_inspection_id: str | None
+    on_site_person_name: str
+    on_site_person_post: str
+    on_site_person_phone: str
+    witness: str
+    experts: str
+    latitude: float | None
+    longitude: float | None
+    notes: str
+    unannounced_facts: tuple[bool, bool, bool]  # no advance notice, no escort, straight to the site
+
+
+def inspection_detail(session: Session, inspection_id: str) -> InspectionDetail:
+    row = session.exec(
+        select(Inspection, Enterprise)
+        .join(Enterprise, col(Enterprise.id) == col(Inspection.enterprise_id))
+        .where(Inspection.id == inspection_id)
+    ).first()
+    if row is None:
+        raise ValidationError(f"No inspection {inspection_id}.", "找不到该现场检查。")
+    i, e = row
+    return InspectionDetail(
+        id=i.id,
+        enterprise_id=e.id,
+        enterprise_name=e.name,
+        industry=str(e.industry),
+        address=e.address,
+        mode=str(i.mode),
+        status=i.status,
+        started_at=i.started_at,
+        ended_at=i.ended_at,
+        place=i.place,
+        purpose=i.purpose,
+        inspectors=_inspector_names(session, [i.id]).get(i.id, []),
+        checklist_template_id=i.checklist_template_id,
+        review_of_inspection_id=i.review_of_inspection_id,
+        on_site_person_name=i.on_site_person_name,
+        on_site_person_post=i.on_site_person_post,
+        on_site_person_phone=i.on_site_person_phone,
+        witness=i.witness,
+        experts=i.experts,
+        latitude=i.latitude,
+        longitude=i.longitude,
+        notes=i.notes,
+        unannounced_facts=(i.no_advance_notice, i.no_escort, i.straight_to_site),
+    )
+
+
+@dataclass(frozen=True)
+class TaskAssignment:
+    task_id: str
+    enterprise_id: str
+    mode: str
+    purpose: str
+    inspector_ids: list[str]
+
+
+def task_assignment(session: Session, task_id: str) -> TaskAssignment:
+    task = session.get(InspectionTask, task_id)
+    if task is None:
+        raise ValidationError(f"No task {task_id}.", "找不到检查任务。")
+    officers = session.exec(
+        select(TaskInspector.inspector_id).where(TaskInspector.task_id == task_id).order_by(col(TaskInspector.position))
+    )
+    return TaskAssignment(task.id, task.enterprise_id, str(task.mode), task.purpose, [str(i) for i in officers])

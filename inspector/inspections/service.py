@@ -20,7 +20,7 @@ from inspector.domain.enums import (
     TaskStatus,
 )
 from inspector.domain.rules import check_inspection_transition, check_inspector_count, check_task_transition
-from inspector.errors import ValidationError
+from inspector.errors import TransitionError, ValidationError
 from inspector.store.models import (
     ChecklistItem,
     Enterprise,
@@ -185,6 +185,56 @@ def finish_inspection(session: Session, *, inspection_id: str, ended_at: datetim
         if task is not None and task.status is TaskStatus.IN_PROGRESS:
             task.status = TaskStatus.DONE
             session.add(task)
+    session.flush()
+    return inspection
+
+
+def reopen_inspection(session: Session, *, inspection_id: str) -> Inspection:
+    """Back on site to correct something, as long as no document has been issued from it."""
+    inspection = get_inspection(session, inspection_id)
+    check_inspection_transition(inspection.status, InspectionStatus.ON_SITE)
+    inspection.status = InspectionStatus.ON_SITE
+    inspection.ended_at = None
+    session.add(inspection)
+    session.flush()
+    return inspection
+
+
+def update_site_details(
+    session: Session,
+    *,
+    inspection_id: str,
+    place: str | None = None,
+    purpose: str | None = None,
+    on_site_person: OnSitePerson | None = None,
+    witness: str | None = None,
+    experts: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    gps_source: str | None = None,
+    notes: str | None = None,
+) -> Inspection:
+    """Details typed while on site; refused once the inspection is finished."""
+    inspection = get_inspection(session, inspection_id)
+    if inspection.status is not InspectionStatus.ON_SITE:
+        raise TransitionError("Only an inspection on site can be edited.", "只能修改现场检查中的记录。")
+    if (latitude is None) != (longitude is None):
+        raise ValidationError("Give both latitude and longitude.", "经纬度须同时填写。")
+    if latitude is not None and longitude is not None:
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise ValidationError("Latitude/longitude out of range.", "经纬度超出范围。")
+        inspection.latitude, inspection.longitude = latitude, longitude
+        inspection.gps_source = gps_source or "手工输入"
+    for name, value in (("place", place), ("purpose", purpose), ("witness", witness), ("experts", experts)):
+        if value is not None:
+            setattr(inspection, name, value.strip())
+    if notes is not None:
+        inspection.notes = notes.strip()
+    if on_site_person is not None:
+        inspection.on_site_person_name = on_site_person.name.strip()
+        inspection.on_site_person_post = on_site_person.post.strip()
+        inspection.on_site_person_phone = on_site_person.phone.strip()
+    session.add(inspection)
     session.flush()
     return inspection
 

@@ -16,6 +16,7 @@ from inspector.resources import UI_FONT_FILE, resource_path
 from inspector.store.db import Store, open_store
 from inspector.store.settings import AGENCY_KEY, DEMO_KEY, get_setting
 from inspector.ui.main_window import MainWindow
+from inspector.ui.ops import wait_for_writes, write_pool
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ def run_app(data_dir: Path, *, page: str | None = None) -> int:
         log.info("window shown after %.0f ms", (time.perf_counter() - started) * 1000)
         return app.exec()
     finally:
+        wait_for_writes()  # every edit made before closing is saved
         QThreadPool.globalInstance().waitForDone()
         store.close()
 
@@ -105,9 +107,10 @@ def wait_for_background_work(app: QGuiApplication | QCoreApplication) -> None:
     """Let every queued operation finish and deliver its result (used for screenshots and tests)."""
     pool = QThreadPool.globalInstance()
     for _ in range(50):
+        wait_for_writes()
         pool.waitForDone()
         app.processEvents()
-        if pool.activeThreadCount() == 0:
+        if pool.activeThreadCount() == 0 and write_pool().activeThreadCount() == 0:
             app.processEvents()
             break
 

@@ -6,6 +6,7 @@ opens a unit of work on a pool thread and calls `on_done` / `on_error` on the GU
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -78,6 +79,29 @@ def run_op(
     relay.succeeded.connect(lambda value: _finish(on_done, value))
     relay.failed.connect(lambda exc: _finish(on_error or _log_error, exc))
     (pool or QThreadPool.globalInstance()).start(_Op(store, fn, relay))
+
+
+@functools.cache
+def write_pool() -> QThreadPool:
+    """One thread for every write: edits reach the database in the order the user made them."""
+    pool = QThreadPool()
+    pool.setMaxThreadCount(1)
+    return pool
+
+
+def run_write(
+    store: Store,
+    fn: Callable[[Session], Any],
+    *,
+    on_done: Callable[[Any], None],
+    on_error: Callable[[Exception], None] | None = None,
+) -> None:
+    """Like run_op, but queued behind earlier writes (two quick answers to one item land in order)."""
+    run_op(store, fn, on_done=on_done, on_error=on_error, pool=write_pool())
+
+
+def wait_for_writes() -> None:
+    write_pool().waitForDone()
 
 
 def _log_error(exc: Exception) -> None:
