@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from inspector import clock
+from inspector.checklists.service import current_template_for_industry, install_builtin_checklists, template_items
 from inspector.demo.catalog import (
     AGENCY,
     ENTERPRISES,
@@ -23,13 +24,17 @@ from inspector.domain.enums import (
     Industry,
     InspectionMode,
     InspectorRole,
+    ItemResultValue,
     TaskStatus,
 )
 from inspector.errors import InspectorError
+from inspector.inspections.draw import INSPECTION_CAP_KEY
+from inspector.inspections.findings import update_finding
 from inspector.inspections.service import OnSitePerson, add_finding, finish_inspection, start_inspection
+from inspector.inspections.walk import record_result
 from inspector.registry.service import register_enterprise, register_inspector
 from inspector.store.db import Store
-from inspector.store.models import Enterprise, InspectionTask, Inspector, TaskInspector
+from inspector.store.models import Enterprise, Finding, InspectionTask, Inspector, TaskInspector
 from inspector.store.settings import AGENCY_KEY, DEMO_KEY, get_setting, set_setting
 
 # Days before today on which the finished demo inspection took place: long enough ago that one of its
@@ -120,9 +125,12 @@ def _seed(session: Session) -> dict[str, Any]:
         for position, inspector in enumerate(pair):
             session.add(TaskInspector(task_id=task.id, inspector_id=inspector.id, position=position))
 
+    set_setting(session, INSPECTION_CAP_KEY, 2)
+    install_builtin_checklists(session)
     inspection_day = today - timedelta(days=FINISHED_INSPECTION_DAYS_AGO)
     arrived = datetime.combine(inspection_day, time(9, 20), tzinfo=clock.CHINA_TZ)
     mine = enterprises[FINISHED_INSPECTION_ENTERPRISE_KEY]
+    template = current_template_for_industry(session, Industry.COAL.value)
     inspection = start_inspection(
         session,
         enterprise_id=mine.id,
@@ -132,19 +140,45 @@ def _seed(session: Session) -> dict[str, Any]:
         place=f"{mine.name}井下15采区、中央变电所及调度室",
         purpose="对你单位安全生产管理情况和重大事故隐患排查整治情况进行四不两直暗查暗访。",
         on_site_person=OnSitePerson(name="郭建平", post="安全副矿长", phone="13835612874"),
+        checklist_template_id=template.id if template else None,
     )
+    items = template_items(session, template.id) if template else []
+    failing = {}  # item id → demo finding whose basis is that item's
+    for demo_finding in FINISHED_INSPECTION_FINDINGS:
+        match = next((i for i in items if i.basis == demo_finding.basis and i.id not in failing), None)
+        if match is not None:
+            failing[match.id] = demo_finding
+    for item in items:
+        result = ItemResultValue.FAIL if item.id in failing else ItemResultValue.PASS
+        record_result(session, inspection_id=inspection.id, item_id=item.id, result=result)
+    by_item = {f.item_id: f for f in session.exec(select(Finding).where(Finding.inspection_id == inspection.id))}
     for demo_finding in FINISHED_INSPECTION_FINDINGS:
         measure = FindingMeasure(demo_finding.measure)
         grade = HazardGrade(demo_finding.grade)
-        finding = add_finding(
-            session,
-            inspection_id=inspection.id,
-            description=demo_finding.description,
-            grade=grade,
-            basis=demo_finding.basis,
-            measure=measure,
-            deadline=None if not measure.needs_deadline else inspection_day + timedelta(demo_finding.deadline_days),
-        )
+        deadline = None if not measure.needs_deadline else inspection_day + timedelta(demo_finding.deadline_days)
+        item_id = next((i for i, f in failing.items() if f is demo_finding), None)
+        if item_id is not None:
+            # The checklist made the finding; the inspector rewrote it as observed on site.
+            finding = update_finding(
+                session,
+                finding_id=by_item[item_id].id,
+                description=demo_finding.description,
+                grade=grade,
+                basis=demo_finding.basis,
+                measure=measure,
+                deadline=deadline,
+                clear_deadline=deadline is None,
+            )
+        else:
+            finding = add_finding(
+                session,
+                inspection_id=inspection.id,
+                description=demo_finding.description,
+                grade=grade,
+                basis=demo_finding.basis,
+                measure=measure,
+                deadline=deadline,
+            )
         if grade is HazardGrade.MAJOR:
             # 重大事故隐患 are 挂牌督办 by the county government (阳政发〔2024〕1号 §八).
             finding.supervised_by = "阳城县人民政府安全生产委员会办公室"

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 
 from inspector.store.db import Store
 from inspector.ui import pages
+from inspector.ui.inspections_page import InspectionsPage
+from inspector.ui.work_pages import FindingsPage, TasksPage
 
 NAV_PAGES = ("工作台", "检查任务", "现场检查", "隐患整改", "执法文书", "题库", "企业", "同步")
 
@@ -57,11 +59,12 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("nav")
         self.nav.setFixedWidth(150)
         self.stack = QStackedWidget()
+        self.inspections = InspectionsPage(store)
         self.pages: dict[str, pages.Page] = {
             "工作台": pages.WorkbenchPage(store),
-            "检查任务": pages.tasks_page(store),
-            "现场检查": pages.inspections_page(store),
-            "隐患整改": pages.findings_page(store),
+            "检查任务": TasksPage(store),
+            "现场检查": self.inspections,
+            "隐患整改": FindingsPage(store),
             "执法文书": pages.documents_page(store),
             "题库": pages.banks_page(store),
             "企业": pages.EnterprisePage(store),
@@ -78,6 +81,10 @@ class MainWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
             shortcut.activated.connect(lambda n=name: self.show_page(n))
         self.nav.currentRowChanged.connect(self._on_nav_row)
+        tasks, findings = self.pages["检查任务"], self.pages["隐患整改"]
+        assert isinstance(tasks, TasksPage) and isinstance(findings, FindingsPage)
+        tasks.start_requested.connect(self._start_task)
+        findings.review_requested.connect(self._start_review)
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
         outer.addLayout(body, 1)
@@ -106,6 +113,14 @@ class MainWindow(QMainWindow):
         page = self.pages[NAV_PAGES[row]]
         self.stack.setCurrentWidget(page)
         page.refresh()
+
+    def _start_task(self, task_id: str) -> None:
+        self.show_page("现场检查")
+        self.inspections.start_new(task_id)
+
+    def _start_review(self, inspection_id: str) -> None:
+        self.show_page("现场检查")
+        self.inspections.start_review(inspection_id)
 
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(f"出错：{message}", 15000)

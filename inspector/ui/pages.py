@@ -27,10 +27,8 @@ from inspector.documents.queries import DocumentRow, list_documents
 from inspector.domain.enums import Industry
 from inspector.inspections.queries import (
     FindingRow,
-    InspectionRow,
     TaskRow,
     list_findings,
-    list_inspections,
     list_tasks,
 )
 from inspector.quiz.queries import BankRow, list_banks
@@ -134,7 +132,7 @@ class CountCard(QFrame):
         self.value.setText(str(value))
 
 
-def _task_columns() -> list[Column[TaskRow]]:
+def task_columns() -> list[Column[TaskRow]]:
     return [
         Column("被检查单位", lambda r: r.enterprise_name),
         Column("行业领域", lambda r: r.industry),
@@ -146,7 +144,7 @@ def _task_columns() -> list[Column[TaskRow]]:
     ]
 
 
-def _finding_columns() -> list[Column[FindingRow]]:
+def finding_columns() -> list[Column[FindingRow]]:
     return [
         Column("被检查单位", lambda r: r.enterprise_name),
         Column("隐患描述", lambda r: r.description),
@@ -191,12 +189,12 @@ class WorkbenchPage(Page):
         layout.addLayout(grid)
 
         layout.addWidget(QLabel("待办检查任务"))
-        self.task_model: RowTableModel[TaskRow] = RowTableModel(_task_columns(), self)
+        self.task_model: RowTableModel[TaskRow] = RowTableModel(task_columns(), self)
         self.task_view = make_table(self.task_model)
         layout.addWidget(self.task_view, 1)
 
         layout.addWidget(QLabel("未整改隐患（逾期的标红）"))
-        self.finding_model: RowTableModel[FindingRow] = RowTableModel(_finding_columns(), self)
+        self.finding_model: RowTableModel[FindingRow] = RowTableModel(finding_columns(), self)
         self.finding_view = make_table(self.finding_model)
         layout.addWidget(self.finding_view, 1)
 
@@ -322,48 +320,6 @@ class ListPage(Page):
             fit_columns(self.view)
 
         self._load(self._query, show)
-
-
-def tasks_page(store: Store) -> ListPage:
-    return ListPage(
-        store,
-        title="检查任务",
-        heading="检查任务",
-        columns=_task_columns(),
-        query=list_tasks,
-        empty_text="暂无待办检查任务。",
-    )
-
-
-def inspections_page(store: Store) -> ListPage:
-    columns: list[Column[InspectionRow]] = [
-        Column("被检查单位", lambda r: r.enterprise_name),
-        Column("行业领域", lambda r: r.industry),
-        Column("检查方式", lambda r: r.mode),
-        Column("状态", lambda r: r.status),
-        Column("开始时间", lambda r: r.started_at),
-        Column("结束时间", lambda r: r.ended_at),
-        Column("检查场所", lambda r: r.place),
-    ]
-    return ListPage(
-        store,
-        title="现场检查",
-        heading="现场检查",
-        columns=columns,
-        query=list_inspections,
-        empty_text="暂无现场检查记录。",
-    )
-
-
-def findings_page(store: Store) -> ListPage:
-    return ListPage(
-        store,
-        title="隐患整改",
-        heading="隐患整改（未销号）",
-        columns=_finding_columns(),
-        query=lambda s: list_findings(s, today=clock.local_today()),
-        empty_text="暂无未整改的隐患。",
-    )
 
 
 def documents_page(store: Store) -> ListPage:
