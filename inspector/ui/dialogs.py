@@ -115,9 +115,12 @@ class StartInspectionDialog(QDialog):
             item.setCheckState(Qt.CheckState.Unchecked)
             self.inspectors.addItem(item)
         self.inspectors.setMaximumHeight(130)
+        self._check_order: list[str] = []  # the first checked is the one in charge (主办)
+        self.inspectors.itemChanged.connect(self._inspector_toggled)
         form.addRow(f"执法人员（至少{MIN_INSPECTORS}名，先勾选者为主办）", self.inspectors)
 
-        self.started_at = QDateTimeEdit(QDateTime.currentDateTime())
+        # The inspector works in Beijing time whatever the laptop's zone is set to.
+        self.started_at = QDateTimeEdit(QDateTime(clock.to_local(clock.now()).replace(tzinfo=None, microsecond=0)))
         self.started_at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.started_at.setCalendarPopup(True)
         form.addRow("到达时间", self.started_at)
@@ -213,12 +216,17 @@ class StartInspectionDialog(QDialog):
         if not self.place.text():
             self.place.setPlaceholderText("检查场所（默认为单位地址）")
 
+    def _inspector_toggled(self, item: QListWidgetItem) -> None:
+        inspector_id = item.data(Qt.ItemDataRole.UserRole)
+        if item.checkState() == Qt.CheckState.Checked:
+            if inspector_id not in self._check_order:
+                self._check_order.append(inspector_id)
+        elif inspector_id in self._check_order:
+            self._check_order.remove(inspector_id)
+
     def checked_inspectors(self) -> list[str]:
-        return [
-            self.inspectors.item(r).data(Qt.ItemDataRole.UserRole)
-            for r in range(self.inspectors.count())
-            if self.inspectors.item(r).checkState() == Qt.CheckState.Checked
-        ]
+        """Checked inspectors in the order they were checked."""
+        return list(self._check_order)
 
     def _accept(self) -> None:
         if self.enterprise.currentIndex() < 0 or self.enterprise.findText(self.enterprise.currentText()) < 0:

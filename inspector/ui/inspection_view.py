@@ -222,7 +222,7 @@ class InspectionView(QWidget):
         self.findings.doubleClicked.connect(lambda _i: self.edit_selected_finding())
         right_layout.addWidget(self.findings, 3)
         splitter.addWidget(right)
-        splitter.setSizes([220, 560, 500])
+        splitter.setSizes([300, 560, 520])
         outer.addWidget(splitter, 1)
         self.status = QLabel()
         self.status.setObjectName("subtle")
