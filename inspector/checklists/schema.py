@@ -42,6 +42,7 @@ from inspector.errors import InspectorError
 GENERAL_INDUSTRY = "通用"
 CODE_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TEXT = 2000
+MAX_REVISION = 1_000_000
 
 _CHECKLIST_KEYS = {"code", "revision", "title", "industry", "sources", "include"}
 _SECTION_KEYS = {"code", "title", "items"}
@@ -150,9 +151,9 @@ def _code_lines(text: str) -> dict[str, list[int]]:
     """Line numbers of every `code = "…"` in the file, in order (tomllib reports no positions)."""
     lines: dict[str, list[int]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
-        match = re.match(r'^\s*code\s*=\s*"([^"]*)"', line)
+        match = re.match(r"""^\s*code\s*=\s*(?:"([^"]*)"|'([^']*)')""", line)
         if match:
-            lines.setdefault(match.group(1), []).append(number)
+            lines.setdefault(match.group(1) if match.group(1) is not None else match.group(2), []).append(number)
     return lines
 
 
@@ -195,7 +196,9 @@ def parse_checklist_text(text: str, *, name: str = "<text>", path: Path | None =
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        # Python 3.14 gives exc.lineno; before that the line is only in the message.
+        found = re.search(r"at line (\d+)", str(exc))
+        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
         raise ChecklistFileError([Problem(name, line, "", f"not valid TOML: {exc}")]) from exc
     c = _Collector(name, text)
     head = data.get("checklist")
@@ -209,8 +212,8 @@ def parse_checklist_text(text: str, *, name: str = "<text>", path: Path | None =
     if code and not CODE_PATTERN.match(code):
         c.add("[checklist]", f"code {code!r} may hold only a-z, 0-9 and single hyphens", line=head_line)
     revision = head.get("revision")
-    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 1:
-        c.add("[checklist]", "revision must be a whole number ≥ 1")
+    if not isinstance(revision, int) or isinstance(revision, bool) or not 1 <= revision <= MAX_REVISION:
+        c.add("[checklist]", f"revision must be a whole number from 1 to {MAX_REVISION}")
         revision = 0
     title = c.text_field(head, "title", "[checklist]", line=head_line, required=True)
     industry = c.text_field(head, "industry", "[checklist]", line=head_line, required=True)
@@ -241,7 +244,7 @@ def parse_checklist_text(text: str, *, name: str = "<text>", path: Path | None =
         s_where = f"section {s_code or s_index}"
         s_line = c.next_line(s_code) if s_code else None
         c.unknown_keys(raw, _SECTION_KEYS, s_where, line=s_line)
-        if s_code in section_codes:
+        if s_code and s_code in section_codes:
             c.add(s_where, "section code used twice", line=s_line)
         section_codes.add(s_code)
         s_title = c.text_field(raw, "title", s_where, line=s_line, required=True)
@@ -324,7 +327,7 @@ def parse_checklist_file(path: Path) -> ChecklistDef:
     except OSError as exc:
         raise ChecklistFileError([Problem(str(path), None, "", f"cannot read: {exc.strerror or exc}")]) from exc
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # Windows editors may save with a byte-order mark
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ChecklistFileError([Problem(path.name, line, "", "not UTF-8 text")]) from exc
