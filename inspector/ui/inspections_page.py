@@ -41,6 +41,8 @@ from inspector.ui.pages import Page, fit_columns, make_table, page_heading
 from inspector.ui.table_model import Column, RowTableModel
 
 PAGE_SIZE = 200
+# A page of rows, the total count, and (on the first load) the inspectors and enterprises to filter by.
+_Loaded = tuple[list[InspectionRow], int, list[tuple[str, str]], list[tuple[str, str]]]
 
 
 def _columns() -> list[Column[InspectionRow]]:
@@ -118,6 +120,9 @@ class InspectionsPage(Page):
             self.industry_filter.addItem(i.value, i)
         self.inspector_filter = QComboBox()
         self.inspector_filter.addItem("全部执法人员", None)
+        self.enterprise_filter = QComboBox()
+        self.enterprise_filter.addItem("全部单位", None)
+        self.enterprise_filter.setMaximumWidth(220)
         self.use_dates = QCheckBox("日期")
         self.date_from = QDateEdit(QDate.currentDate().addMonths(-3))
         self.date_to = QDateEdit(QDate.currentDate())
@@ -125,7 +130,8 @@ class InspectionsPage(Page):
             d.setCalendarPopup(True)
             d.setDisplayFormat("yyyy-MM-dd")
         bar.addWidget(self.search, 3)
-        for widget in (self.status_filter, self.industry_filter, self.inspector_filter, self.use_dates, self.date_from):
+        filters = (self.status_filter, self.industry_filter, self.enterprise_filter, self.inspector_filter)
+        for widget in (*filters, self.use_dates, self.date_from):
             bar.addWidget(widget)
         bar.addWidget(QLabel("至"))
         bar.addWidget(self.date_to)
@@ -149,7 +155,7 @@ class InspectionsPage(Page):
         self._debounce.setInterval(250)
         self._debounce.timeout.connect(self.refresh)
         self.search.textChanged.connect(self._debounce.start)
-        for combo in (self.status_filter, self.industry_filter, self.inspector_filter):
+        for combo in filters:
             combo.currentIndexChanged.connect(self.refresh)
         self.use_dates.toggled.connect(self.refresh)
         self.date_from.dateChanged.connect(self._debounce.start)
@@ -168,6 +174,7 @@ class InspectionsPage(Page):
             status=self.status_filter.currentData(),
             industry=self.industry_filter.currentData(),
             inspector_id=self.inspector_filter.currentData(),
+            enterprise_id=self.enterprise_filter.currentData(),
             date_from=date_from,
             date_to=date_to,
         )
@@ -180,17 +187,19 @@ class InspectionsPage(Page):
         f = self.current_filter()
         load_inspectors = not self._inspectors_loaded
 
-        def load(session: Session) -> tuple[list[InspectionRow], int, list[tuple[str, str]]]:
+        def load(session: Session) -> _Loaded:
             people = [(i.id, i.name) for i in active_inspectors(session)] if load_inspectors else []
-            return list_inspections(session, f, limit=PAGE_SIZE), count_inspections(session, f), people
+            names = [(e.id, e.name) for e in search_enterprises(session)] if load_inspectors else []
+            return list_inspections(session, f, limit=PAGE_SIZE), count_inspections(session, f), people, names
 
-        def show(result: tuple[list[InspectionRow], int, list[tuple[str, str]]]) -> None:
-            rows, total, people = result
-            if people:
-                self.inspector_filter.blockSignals(True)
-                for inspector_id, name in people:
-                    self.inspector_filter.addItem(name, inspector_id)
-                self.inspector_filter.blockSignals(False)
+        def show(result: _Loaded) -> None:
+            rows, total, people, names = result
+            if people or names:
+                for combo, choices in ((self.inspector_filter, people), (self.enterprise_filter, names)):
+                    combo.blockSignals(True)
+                    for value, label in choices:
+                        combo.addItem(label, value)
+                    combo.blockSignals(False)
                 self._inspectors_loaded = True
             self.model.set_rows(rows)
             shown = f"（显示最近 {len(rows)} 条）" if total > len(rows) else ""

@@ -21,12 +21,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlmodel import Session
 
 from inspector import clock
 from inspector.domain.enums import HazardGrade, Industry
 from inspector.inspections import findings as finding_service
 from inspector.inspections.draw import DrawResult, draw_enterprises
 from inspector.inspections.queries import FindingFilter, FindingRow, TaskRow, list_findings, list_tasks
+from inspector.registry.service import search_enterprises
 from inspector.store.db import Store
 from inspector.ui.ops import run_write, user_message
 from inspector.ui.pages import Page, finding_columns, fit_columns, make_table, page_heading, task_columns
@@ -146,6 +148,11 @@ class FindingsPage(Page):
         for box in (self.overdue_only, self.major_only, self.include_closed):
             box.toggled.connect(self.refresh)
             bar.addWidget(box)
+        self.enterprise = QComboBox()
+        self.enterprise.addItem("全部单位", None)
+        self.enterprise.currentIndexChanged.connect(self.refresh)
+        bar.addWidget(self.enterprise)
+        self._enterprises_loaded = False
         bar.addStretch(1)
         self.rectifying_button = QPushButton("标记整改中")
         self.rectifying_button.clicked.connect(self.mark_rectifying)
@@ -168,16 +175,29 @@ class FindingsPage(Page):
             open_only=not self.include_closed.isChecked(),
             overdue_only=self.overdue_only.isChecked(),
             major_only=self.major_only.isChecked(),
+            enterprise_id=self.enterprise.currentData(),
         )
         today = clock.local_today()
+        load_enterprises = not self._enterprises_loaded
 
-        def show(rows: list[FindingRow]) -> None:
+        def load(session: Session) -> tuple[list[FindingRow], list[tuple[str, str]]]:
+            names = [(e.id, e.name) for e in search_enterprises(session)] if load_enterprises else []
+            return list_findings(session, today=today, f=f), names
+
+        def show(result: tuple[list[FindingRow], list[tuple[str, str]]]) -> None:
+            rows, names = result
+            if names:
+                self.enterprise.blockSignals(True)
+                for enterprise_id, name in names:
+                    self.enterprise.addItem(name, enterprise_id)
+                self.enterprise.blockSignals(False)
+                self._enterprises_loaded = True
             self.model.set_rows(rows)
             overdue = sum(1 for r in rows if r.overdue)
             self.status.setText(f"共 {len(rows)} 条，逾期 {overdue} 条" if rows else "没有符合条件的隐患。")
             fit_columns(self.view)
 
-        self._load(lambda s: list_findings(s, today=today, f=f), show)
+        self._load(load, show)
 
     def _warn(self, exc: Exception) -> None:
         _warn_box(self, exc)
