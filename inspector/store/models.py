@@ -111,8 +111,8 @@ class InspectionTask(SyncedRecord, table=True):
 class TaskInspector(SyncedRecord, table=True):
     """An inspector assigned to a task."""
 
-    __table_args__ = (UniqueConstraint("task_id", "inspector_id"),)
-    task_id: str = Field(foreign_key="inspectiontask.id", index=True)
+    __table_args__ = (UniqueConstraint("task_id", "inspector_id"),)  # also the index by task
+    task_id: str = Field(foreign_key="inspectiontask.id")
     inspector_id: str = Field(foreign_key="inspector.id")
     position: int = 0
 
@@ -167,8 +167,8 @@ class Inspection(SyncedRecord, table=True):
 class InspectionInspector(SyncedRecord, table=True):
     """An officer taking part in an inspection; position 0 is the one in charge (主办)."""
 
-    __table_args__ = (UniqueConstraint("inspection_id", "inspector_id"),)
-    inspection_id: str = Field(foreign_key="inspection.id", index=True)
+    __table_args__ = (UniqueConstraint("inspection_id", "inspector_id"),)  # also the index by inspection
+    inspection_id: str = Field(foreign_key="inspection.id")
     inspector_id: str = Field(foreign_key="inspector.id", index=True)
     position: int = 0
 
@@ -206,8 +206,8 @@ class ChecklistItem(SyncedRecord, table=True):
 
 
 class ItemResult(SyncedRecord, table=True):
-    __table_args__ = (UniqueConstraint("inspection_id", "item_id"),)
-    inspection_id: str = Field(foreign_key="inspection.id", index=True)
+    __table_args__ = (UniqueConstraint("inspection_id", "item_id"),)  # also the index by inspection
+    inspection_id: str = Field(foreign_key="inspection.id")
     item_id: str = Field(foreign_key="checklistitem.id")
     result: ItemResultValue = _enum(ItemResultValue)
     note: str = ""

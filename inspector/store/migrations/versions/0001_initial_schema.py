@@ -364,8 +364,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("task_id", "inspector_id"),
     )
-    with op.batch_alter_table("taskinspector", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_taskinspector_task_id"), ["task_id"], unique=False)
 
     op.create_table(
         "document",
@@ -517,7 +515,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("inspection_id", "inspector_id"),
     )
     with op.batch_alter_table("inspectioninspector", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_inspectioninspector_inspection_id"), ["inspection_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_inspectioninspector_inspector_id"), ["inspector_id"], unique=False)
 
     op.create_table(
@@ -544,8 +541,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("inspection_id", "item_id"),
     )
-    with op.batch_alter_table("itemresult", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_itemresult_inspection_id"), ["inspection_id"], unique=False)
 
     op.create_table(
         "evidencelink",
@@ -706,13 +701,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_evidencelink_evidence_id"))
 
     op.drop_table("evidencelink")
-    with op.batch_alter_table("itemresult", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_itemresult_inspection_id"))
 
     op.drop_table("itemresult")
     with op.batch_alter_table("inspectioninspector", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_inspectioninspector_inspector_id"))
-        batch_op.drop_index(batch_op.f("ix_inspectioninspector_inspection_id"))
 
     op.drop_table("inspectioninspector")
     with op.batch_alter_table("finding", schema=None) as batch_op:
@@ -733,8 +725,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_document_enterprise_id"))
 
     op.drop_table("document")
-    with op.batch_alter_table("taskinspector", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_taskinspector_task_id"))
 
     op.drop_table("taskinspector")
     with op.batch_alter_table("inspection", schema=None) as batch_op:

@@ -16,6 +16,7 @@ branch_labels = None
 depends_on = None
 
 FTS = "inspection_fts"
+KEY = "inspection_fts_key"
 
 
 def _add(batch_op, name: str, type_: sa.types.TypeEngine, default: str | None) -> None:
@@ -45,21 +46,29 @@ def upgrade() -> None:
         for name in ("enterprise_count", "inspector_count"):
             batch_op.alter_column(name, server_default=None)
 
+    # The inspection search index (inspector.store.search_index), filled from the rows already there.
+    op.execute(f"CREATE TABLE {KEY} (rowid INTEGER PRIMARY KEY, inspection_id TEXT NOT NULL UNIQUE)")
     op.execute(f"CREATE VIRTUAL TABLE {FTS} USING fts5(inspection_id UNINDEXED, body, tokenize='trigram')")
+    op.execute(f"INSERT INTO {KEY} (inspection_id) SELECT id FROM inspection ORDER BY id")
     op.execute(
         f"""
-        INSERT INTO {FTS} (inspection_id, body)
-        SELECT i.id,
+        INSERT INTO {FTS} (rowid, inspection_id, body)
+        SELECT k.rowid, i.id,
                e.name || ' ' || e.credit_code || ' ' || e.township || ' ' || e.industry || ' ' || i.mode || ' ' ||
                i.place || ' ' || i.purpose || ' ' || i.notes || ' ' || i.on_site_person_name || ' ' ||
-               COALESCE((SELECT group_concat(f.description, ' ') FROM finding f WHERE f.inspection_id = i.id), '')
-        FROM inspection i JOIN enterprise e ON e.id = i.enterprise_id
+               COALESCE(f.descriptions, '')
+        FROM inspection i
+        JOIN enterprise e ON e.id = i.enterprise_id
+        JOIN {KEY} k ON k.inspection_id = i.id
+        LEFT JOIN (SELECT inspection_id, group_concat(description, ' ') AS descriptions
+                   FROM finding GROUP BY inspection_id) f ON f.inspection_id = i.id
         """
     )
 
 
 def downgrade() -> None:
     op.execute(f"DROP TABLE IF EXISTS {FTS}")
+    op.execute(f"DROP TABLE IF EXISTS {KEY}")
     with op.batch_alter_table("randomdraw", schema=None) as batch_op:
         batch_op.drop_column("inspector_count")
         batch_op.drop_column("enterprise_count")
