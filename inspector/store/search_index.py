@@ -45,7 +45,7 @@ def _key(conn: Connection, inspection_id: str) -> int:
     if found is not None:
         return int(found)
     result = conn.execute(text(f"INSERT INTO {KEY_TABLE} (inspection_id) VALUES (:i)"), {"i": inspection_id})
-    return int(result.lastrowid)  # type: ignore[attr-defined]
+    return int(result.lastrowid)
 
 
 def reindex(conn: Connection, inspection_ids: Iterable[str]) -> None:
