@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, text
@@ -24,6 +24,7 @@ from inspector.store.models import (
     TaskInspector,
 )
 from inspector.store.search_index import FTS_TABLE
+from inspector.store.types import UTCDateTime
 
 # The trigram index matches substrings of at least this many characters; shorter ones are scanned.
 MIN_INDEXED_QUERY = 3
@@ -119,69 +120,107 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=clock.CHINA_TZ)
 
 
-def _filtered(stmt: Any, f: InspectionFilter) -> Any:
-    if f.status is not None:
-        stmt = stmt.where(Inspection.status == f.status)
-    if f.enterprise_id:
-        stmt = stmt.where(Inspection.enterprise_id == f.enterprise_id)
-    if f.industry is not None:
-        stmt = stmt.where(Enterprise.industry == f.industry)
-    if f.date_from is not None:
-        stmt = stmt.where(col(Inspection.started_at) >= _day_start(f.date_from))
-    if f.date_to is not None:
-        stmt = stmt.where(col(Inspection.started_at) < _day_start(f.date_to + timedelta(days=1)))
-    if f.review_of_inspection_id:
-        stmt = stmt.where(Inspection.review_of_inspection_id == f.review_of_inspection_id)
-    if f.inspector_id:
-        officers = select(InspectionInspector.inspection_id).where(InspectionInspector.inspector_id == f.inspector_id)
-        stmt = stmt.where(col(Inspection.id).in_(officers))
+def _stored(value: datetime) -> str:
+    """A datetime as the store writes it (naive UTC text), for comparisons in hand-written SQL."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+# Caps the total count: beyond it the list says "1000+", which keeps counting cheap over 100k inspections.
+COUNT_CAP = 1000
+
+
+def _plan(f: InspectionFilter) -> tuple[str, str, str, dict[str, Any]]:
+    """FROM, WHERE and ORDER BY of one filtered inspection query, with its parameters.
+
+    The driving table is chosen so that "the newest N" never sorts all matches: with a text query the FTS
+    table in rowid order (its rowids follow started_at, see inspector.store.search_index); with one
+    enterprise the (enterprise_id, started_at) index; otherwise the started_at index, CROSS JOIN keeping
+    SQLite from looping over enterprises first.
+    """
+    where: list[str] = []
+    params: dict[str, Any] = {}
     query = f.text.strip()
     if query:
+        source = (
+            f"{FTS_TABLE} s CROSS JOIN inspection i ON i.id = s.inspection_id "
+            "JOIN enterprise e ON e.id = i.enterprise_id"
+        )
+        order = "s.rowid DESC"
         if len(query) >= MIN_INDEXED_QUERY:
-            # A quoted FTS5 string is one phrase: with trigrams, a plain substring match.
-            phrase = '"' + query.replace('"', '""') + '"'
-            matched = text(f"SELECT inspection_id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q").bindparams(q=phrase)
+            where.append(f"{FTS_TABLE} MATCH :q")
+            params["q"] = '"' + query.replace('"', '""') + '"'  # one quoted phrase: a plain substring match
         else:
-            matched = text(f"SELECT inspection_id FROM {FTS_TABLE} WHERE instr(body, :q) > 0").bindparams(q=query)
-        stmt = stmt.where(col(Inspection.id).in_(matched))
-    return stmt
+            where.append("instr(s.body, :q) > 0")
+            params["q"] = query
+    elif f.enterprise_id:
+        source = "inspection i JOIN enterprise e ON e.id = i.enterprise_id"
+        order = "i.started_at DESC, i.id DESC"
+    else:
+        source = "inspection i CROSS JOIN enterprise e ON e.id = i.enterprise_id"
+        order = "i.started_at DESC, i.id DESC"
+    if f.status is not None:
+        where.append("i.status = :status")
+        params["status"] = f.status.value
+    if f.enterprise_id:
+        where.append("i.enterprise_id = :enterprise_id")
+        params["enterprise_id"] = f.enterprise_id
+    if f.industry is not None:
+        where.append("e.industry = :industry")
+        params["industry"] = f.industry.value
+    if f.date_from is not None:
+        where.append("i.started_at >= :date_from")
+        params["date_from"] = _stored(_day_start(f.date_from))
+    if f.date_to is not None:
+        where.append("i.started_at < :date_to")
+        params["date_to"] = _stored(_day_start(f.date_to + timedelta(days=1)))
+    if f.review_of_inspection_id:
+        where.append("i.review_of_inspection_id = :review_of")
+        params["review_of"] = f.review_of_inspection_id
+    if f.inspector_id:
+        where.append(
+            "EXISTS (SELECT 1 FROM inspectioninspector ii WHERE ii.inspection_id = i.id AND ii.inspector_id = :officer)"
+        )
+        params["officer"] = f.inspector_id
+    return source, " AND ".join(where) or "1", order, params
 
 
-def count_inspections(session: Session, f: InspectionFilter | None = None) -> int:
-    stmt = (
-        select(func.count())
-        .select_from(Inspection)
-        .join(Enterprise, col(Enterprise.id) == col(Inspection.enterprise_id))
-    )
-    return int(session.exec(_filtered(stmt, f or InspectionFilter())).one())
+def count_inspections(session: Session, f: InspectionFilter | None = None, *, cap: int = COUNT_CAP) -> int:
+    """How many inspections match, counted up to `cap` + 1 (so "more than cap" can be told apart)."""
+    source, where, _order, params = _plan(f or InspectionFilter())
+    sql = text(f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT :cap)")
+    return int(session.connection().execute(sql, {**params, "cap": cap + 1}).scalar_one())
+
+
+_ROW_COLUMNS = "i.id, e.name, e.industry, i.mode, i.status, i.started_at, i.ended_at, i.place"
 
 
 def list_inspections(
     session: Session, f: InspectionFilter | None = None, *, limit: int = 200, offset: int = 0
 ) -> list[InspectionRow]:
     """Newest first; one page of rows with their inspectors and finding counts."""
-    stmt = select(Inspection, Enterprise).join(Enterprise, col(Enterprise.id) == col(Inspection.enterprise_id))
-    stmt = _filtered(stmt, f or InspectionFilter())
-    stmt = stmt.order_by(col(Inspection.started_at).desc(), col(Inspection.id).desc()).limit(limit).offset(offset)
-    pairs = list(session.exec(stmt))
-    ids = [i.id for i, _ in pairs]
+    source, where, order, params = _plan(f or InspectionFilter())
+    sql = text(
+        f"SELECT {_ROW_COLUMNS} FROM {source} WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset"
+    ).columns(started_at=UTCDateTime(), ended_at=UTCDateTime())
+    rows = session.connection().execute(sql, {**params, "limit": limit, "offset": offset}).all()
+    ids = [row[0] for row in rows]
     names = _inspector_names(session, ids)
     counts = _finding_counts(session, ids)
     return [
         InspectionRow(
-            id=i.id,
-            enterprise_name=e.name,
-            industry=str(e.industry),
-            mode=str(i.mode),
-            status=str(i.status),
-            started_at=i.started_at,
-            ended_at=i.ended_at,
-            place=i.place,
-            inspectors="、".join(names.get(i.id, [])),
-            finding_count=counts.get(i.id, (0, 0))[0],
-            major_count=counts.get(i.id, (0, 0))[1],
+            id=inspection_id,
+            enterprise_name=name,
+            industry=industry,
+            mode=mode,
+            status=status,
+            started_at=started_at,
+            ended_at=ended_at,
+            place=place,
+            inspectors="、".join(names.get(inspection_id, [])),
+            finding_count=counts.get(inspection_id, (0, 0))[0],
+            major_count=counts.get(inspection_id, (0, 0))[1],
         )
-        for i, e in pairs
+        for inspection_id, name, industry, mode, status, started_at, ended_at, place in rows
     ]
 
 

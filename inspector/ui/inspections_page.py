@@ -24,6 +24,7 @@ from inspector.checklists.service import current_template_for_industry, list_tem
 from inspector.domain.enums import Industry, InspectionMode, InspectionStatus
 from inspector.inspections.findings import start_review_inspection
 from inspector.inspections.queries import (
+    COUNT_CAP,
     InspectionFilter,
     InspectionRow,
     count_inspections,
@@ -203,7 +204,8 @@ class InspectionsPage(Page):
                 self._inspectors_loaded = True
             self.model.set_rows(rows)
             shown = f"（显示最近 {len(rows)} 条）" if total > len(rows) else ""
-            self.count_label.setText(f"共 {total} 次检查{shown}" if total else "没有符合条件的现场检查。")
+            amount = f"{COUNT_CAP} 次以上" if total > COUNT_CAP else f"{total} 次"
+            self.count_label.setText(f"共 {amount}检查{shown}" if total else "没有符合条件的现场检查。")
             fit_columns(self.view)
 
         self._load(load, show)

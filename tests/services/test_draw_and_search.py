@@ -15,7 +15,7 @@ from inspector.inspections.queries import InspectionFilter, count_inspections, l
 from inspector.inspections.service import add_finding, finish_inspection, start_inspection
 from inspector.registry.service import register_enterprise
 from inspector.store.db import Store
-from inspector.store.models import Enterprise, InspectionTask, RandomDraw, TaskInspector
+from inspector.store.models import Enterprise, Inspection, InspectionTask, RandomDraw, TaskInspector
 from inspector.store.settings import set_setting
 from tests.services.conftest import Basics
 
@@ -160,3 +160,29 @@ def test_search_index_follows_edits(store: Store, basics: Basics) -> None:
         session.add(enterprise)
     assert found("更名后")
     assert not found("测试煤业")
+
+
+def test_search_results_come_newest_first_and_follow_a_changed_start(store: Store, basics: Basics) -> None:
+    older = _inspect(store, basics, basics.mine_id, date(2024, 5, 6))
+    newer = _inspect(store, basics, basics.plant_id, date(2024, 6, 10))
+
+    def by_text(text: str) -> list[str]:
+        with store.session() as session:
+            return [r.id for r in list_inspections(session, InspectionFilter(text=text))]
+
+    assert by_text("有限公司") == [newer, older]
+    assert by_text("公司") == [newer, older]  # the short-query scan keeps the same order
+    with store.session() as session:
+        moved = session.get(Inspection, older)
+        assert moved is not None
+        moved.started_at = datetime(2024, 7, 1, 1, 0, tzinfo=UTC)
+        session.add(moved)
+    assert by_text("有限公司") == [older, newer]
+
+
+def test_counts_are_capped(store: Store, basics: Basics) -> None:
+    for day in range(1, 6):
+        _inspect(store, basics, basics.mine_id, date(2024, 5, day))
+    with store.session() as session:
+        assert count_inspections(session, InspectionFilter()) == 5
+        assert count_inspections(session, InspectionFilter(), cap=3) == 4  # "more than 3"

@@ -49,7 +49,13 @@ def upgrade() -> None:
     # The inspection search index (inspector.store.search_index), filled from the rows already there.
     op.execute(f"CREATE TABLE {KEY} (rowid INTEGER PRIMARY KEY, inspection_id TEXT NOT NULL UNIQUE)")
     op.execute(f"CREATE VIRTUAL TABLE {FTS} USING fts5(inspection_id UNINDEXED, body, tokenize='trigram')")
-    op.execute(f"INSERT INTO {KEY} (inspection_id) SELECT id FROM inspection ORDER BY id")
+    # Rowids follow the start time (seconds << 16, plus a counter), as inspector.store.search_index keeps them.
+    seconds = "CAST(strftime('%s', COALESCE(i.started_at, i.created_at, '1970-01-01')) AS INTEGER)"
+    op.execute(
+        f"INSERT INTO {KEY} (rowid, inspection_id) "
+        f"SELECT ({seconds} << 16) + row_number() OVER (PARTITION BY {seconds} ORDER BY i.id) - 1, i.id "
+        "FROM inspection i"
+    )
     op.execute(
         f"""
         INSERT INTO {FTS} (rowid, inspection_id, body)
