@@ -23,7 +23,7 @@ from inspector.store.models import (
     Inspector,
     TaskInspector,
 )
-from inspector.store.search_index import FTS_TABLE
+from inspector.store.search_index import FTS_TABLE, GRAMS_TABLE, KEY_TABLE, phrase
 from inspector.store.types import UTCDateTime
 
 # The trigram index matches substrings of at least this many characters; shorter ones are scanned.
@@ -141,14 +141,19 @@ def _plan(f: InspectionFilter) -> tuple[str, str, str, dict[str, Any]]:
     params: dict[str, Any] = {}
     query = f.text.strip()
     if query:
+        grams = len(query) == 2 and query.isalnum()
+        index = GRAMS_TABLE if grams else FTS_TABLE
         source = (
-            f"{FTS_TABLE} s CROSS JOIN inspection i ON i.id = s.inspection_id "
-            "JOIN enterprise e ON e.id = i.enterprise_id"
+            f"{index} s CROSS JOIN {KEY_TABLE} k ON k.rowid = s.rowid "
+            "CROSS JOIN inspection i ON i.id = k.inspection_id JOIN enterprise e ON e.id = i.enterprise_id"
         )
         order = "s.rowid DESC"
-        if len(query) >= MIN_INDEXED_QUERY:
-            where.append(f"{FTS_TABLE} MATCH :q")
-            params["q"] = '"' + query.replace('"', '""') + '"'  # one quoted phrase: a plain substring match
+        if grams:
+            where.append(f"{GRAMS_TABLE} MATCH :q")  # a two-character query is one word of the pairs index
+            params["q"] = phrase(query.lower())
+        elif len(query) >= MIN_INDEXED_QUERY:
+            where.append(f"{FTS_TABLE} MATCH :q")  # one quoted phrase: with trigrams, a substring match
+            params["q"] = phrase(query)
         else:
             where.append("instr(s.body, :q) > 0")
             params["q"] = query

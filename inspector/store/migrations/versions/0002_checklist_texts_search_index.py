@@ -17,6 +17,7 @@ depends_on = None
 
 FTS = "inspection_fts"
 KEY = "inspection_fts_key"
+GRAMS = "inspection_fts_grams"
 
 
 def _add(batch_op, name: str, type_: sa.types.TypeEngine, default: str | None) -> None:
@@ -46,10 +47,11 @@ def upgrade() -> None:
         for name in ("enterprise_count", "inspector_count"):
             batch_op.alter_column(name, server_default=None)
 
-    # The inspection search index (inspector.store.search_index), filled from the rows already there.
+    # The inspection search index (see inspector.store.search_index as of this revision), filled from the rows
+    # already there. Rowids follow the start time (seconds << 16, plus a counter).
     op.execute(f"CREATE TABLE {KEY} (rowid INTEGER PRIMARY KEY, inspection_id TEXT NOT NULL UNIQUE)")
     op.execute(f"CREATE VIRTUAL TABLE {FTS} USING fts5(inspection_id UNINDEXED, body, tokenize='trigram')")
-    # Rowids follow the start time (seconds << 16, plus a counter), as inspector.store.search_index keeps them.
+    op.execute(f"CREATE VIRTUAL TABLE {GRAMS} USING fts5(grams, tokenize='unicode61')")
     seconds = "CAST(strftime('%s', COALESCE(i.started_at, i.created_at, '1970-01-01')) AS INTEGER)"
     op.execute(
         f"INSERT INTO {KEY} (rowid, inspection_id) "
@@ -70,10 +72,24 @@ def upgrade() -> None:
                    FROM finding GROUP BY inspection_id) f ON f.inspection_id = i.id
         """
     )
+    conn = op.get_bind()
+    rows = conn.execute(sa.text(f"SELECT rowid, body FROM {FTS}")).all()
+    if rows:
+        conn.execute(
+            sa.text(f"INSERT INTO {GRAMS} (rowid, grams) VALUES (:k, :g)"),
+            [{"k": key, "g": _bigrams(body)} for key, body in rows],
+        )
+
+
+def _bigrams(body: str) -> str:
+    lowered = body.lower()
+    pairs = (lowered[n : n + 2] for n in range(len(lowered) - 1))
+    return " ".join(dict.fromkeys(p for p in pairs if p.isalnum()))
 
 
 def downgrade() -> None:
     op.execute(f"DROP TABLE IF EXISTS {FTS}")
+    op.execute(f"DROP TABLE IF EXISTS {GRAMS}")
     op.execute(f"DROP TABLE IF EXISTS {KEY}")
     with op.batch_alter_table("randomdraw", schema=None) as batch_op:
         batch_op.drop_column("inspector_count")
