@@ -212,8 +212,9 @@ def bench_lists(store: Store, runs: int) -> None:
         ),
         ("search 3+ chars (indexed): 风电闭锁", InspectionFilter(text="风电闭锁")),
         ("search rare text: 不符合要求12345", InspectionFilter(text="不符合要求12345")),
-        ("search 2 chars (scan): 液氨", InspectionFilter(text="液氨")),
-        ("search 2 chars, no match (full scan): 液氯", InspectionFilter(text="液氯")),
+        ("search 2 chars (pair index): 液氨", InspectionFilter(text="液氨")),
+        ("search 2 chars, no match: 液氯", InspectionFilter(text="液氯")),
+        ("search 1 char (scan): 氯", InspectionFilter(text="氯")),
         ("search enterprise name: 晟泰煤业", InspectionFilter(text="晟泰煤业")),
     ]
     for label, f in cases:

@@ -172,8 +172,9 @@ class InspectionsPage(Page):
             date_from, date_to = _to_date(self.date_from.date()), _to_date(self.date_to.date())
         return InspectionFilter(
             text=self.search.text(),
-            status=self.status_filter.currentData(),
-            industry=self.industry_filter.currentData(),
+            # Qt hands a StrEnum back as a plain str: turn it into the enum again.
+            status=InspectionStatus(status) if (status := self.status_filter.currentData()) else None,
+            industry=Industry(industry) if (industry := self.industry_filter.currentData()) else None,
             inspector_id=self.inspector_filter.currentData(),
             enterprise_id=self.enterprise_filter.currentData(),
             date_from=date_from,

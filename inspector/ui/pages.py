@@ -272,7 +272,8 @@ class EnterprisePage(Page):
 
     def refresh(self) -> None:
         text = self.search.text()
-        industry = self.industry.currentData()
+        chosen = self.industry.currentData()  # Qt hands a StrEnum back as a plain str
+        industry = Industry(chosen) if chosen else None
 
         def show(rows: list[EnterpriseRow]) -> None:
             self.model.set_rows(rows)

@@ -117,7 +117,8 @@ class TasksPage(Page):
         dialog = DrawDialog(self)
         if not dialog.exec():
             return
-        industry = dialog.industry.currentData()
+        chosen = dialog.industry.currentData()  # Qt hands a StrEnum back as a plain str
+        industry = Industry(chosen) if chosen else None
         township, count, seed = dialog.township.text(), dialog.count.value(), dialog.seed.text().strip() or None
 
         def done(result: DrawResult) -> None:

@@ -81,6 +81,10 @@ def test_upgrade_keeps_rows_and_indexes_them(data_dir: Path) -> None:
         with store.engine.connect() as conn:
             body = conn.execute(text(f"SELECT body FROM {FTS_TABLE} WHERE inspection_id = 'i1'")).scalar_one()
             assert "阳城县老数据煤业有限公司" in body and "风电闭锁装置失效" in body
+            pairs = conn.execute(
+                text("SELECT count(*) FROM inspection_fts_grams WHERE inspection_fts_grams MATCH '风电'")
+            )
+            assert pairs.scalar_one() == 1
             assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
             assert conn.execute(text("PRAGMA foreign_key_check")).fetchall() == []
     finally:

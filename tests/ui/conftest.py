@@ -6,12 +6,27 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from inspector.demo.seed import seed_demo
 from inspector.store.db import Store
 from inspector.ui.app import ensure_app, open_main_window
 from inspector.ui.main_window import MainWindow
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_modals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A modal box nobody answers would hang the run; fail the test with its text instead.
+
+    Tests that expect a box patch it again themselves (a later monkeypatch wins)."""
+
+    def refuse(*args: object, **_kw: object) -> None:
+        texts = [a for a in args if isinstance(a, str)]
+        raise AssertionError(f"unexpected dialog: {texts}")
+
+    for name in ("warning", "information", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(refuse))
 
 
 @pytest.fixture
