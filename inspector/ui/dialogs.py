@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -30,6 +31,22 @@ from PySide6.QtWidgets import (
 from inspector import clock
 from inspector.domain.enums import FindingMeasure, HazardGrade, InspectionMode
 from inspector.domain.rules import MIN_INSPECTORS
+
+
+def _lay_out_form(dialog: QDialog, form: QFormLayout, *, ok_text: str, on_ok: Callable[[], None]) -> QLabel:
+    """The form, a line for what is wrong with it, and OK/Cancel; returns the error line."""
+    error = QLabel()
+    error.setObjectName("formError")
+    error.setWordWrap(True)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.accepted.connect(on_ok)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    layout.addWidget(error)
+    layout.addWidget(buttons)
+    return error
 
 
 @dataclass(frozen=True)
@@ -170,17 +187,7 @@ class StartInspectionDialog(QDialog):
             facts.addWidget(box)
         form.addRow("四不两直", facts)
 
-        self.error = QLabel()
-        self.error.setObjectName("formError")
-        self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("开始检查")
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        self.error = _lay_out_form(self, form, ok_text="开始检查", on_ok=self._accept)
 
         self.mode.currentIndexChanged.connect(self._mode_changed)
         self.enterprise.currentIndexChanged.connect(self._enterprise_changed)
@@ -300,16 +307,7 @@ class FindingDialog(QDialog):
         self.deadline.setDisplayFormat("yyyy-MM-dd")
         self.deadline.setDate(QDate(edit.deadline) if edit.deadline else QDate.currentDate().addDays(15))
         form.addRow("整改期限", self.deadline)
-        self.error = QLabel()
-        self.error.setObjectName("formError")
-        self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        self.error = _lay_out_form(self, form, ok_text="保存", on_ok=self._accept)
         self.measure.currentIndexChanged.connect(self._measure_changed)
         self._measure_changed()
 
