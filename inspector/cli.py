@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE.png")
     p.add_argument("--page", default="工作台", help="navigation page to show (default 工作台)")
     p.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
+    p.add_argument("--inspection", metavar="ID", help="open this inspection's working screen (现场检查)")
     p.set_defaults(handler=_cmd_screenshot)
     return parser
 
@@ -113,7 +114,9 @@ def _cmd_screenshot(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"inspector: error: --size must look like 1280x800, not {args.size!r}", file=sys.stderr)
         return 2
-    render_screenshot(_data_dir(args), Path(args.file), page=args.page, size=(width, height))
+    render_screenshot(
+        _data_dir(args), Path(args.file), page=args.page, size=(width, height), inspection_id=args.inspection
+    )
     return 0
 
 

@@ -115,8 +115,10 @@ def wait_for_background_work(app: QGuiApplication | QCoreApplication) -> None:
             break
 
 
-def render_screenshot(data_dir: Path, target: Path, *, page: str, size: tuple[int, int]) -> None:
-    """Open the main window offscreen on `page`, let it load, save it as a PNG and exit."""
+def render_screenshot(
+    data_dir: Path, target: Path, *, page: str, size: tuple[int, int], inspection_id: str | None = None
+) -> None:
+    """Open the main window offscreen on `page` (or on one inspection), let it load, save a PNG, exit."""
     app = ensure_app()
     store = open_store(data_dir)
     try:
@@ -128,6 +130,10 @@ def render_screenshot(data_dir: Path, target: Path, *, page: str, size: tuple[in
             raise InspectorError(str(exc.args[0]), f"没有名为“{page}”的页面。", code="page") from exc
         window.show()
         wait_for_background_work(app)
+        if inspection_id:
+            window.show_page("现场检查")
+            window.inspections.open_inspection(inspection_id)
+            wait_for_background_work(app)
         target.parent.mkdir(parents=True, exist_ok=True)
         if not window.grab().save(str(target)):
             raise InspectorError(f"Could not write {target}", f"无法保存截图：{target}")
