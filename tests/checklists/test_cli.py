@@ -13,59 +13,7 @@ from inspector.cli import main
 from inspector.resources import resource_path
 from inspector.store.db import open_store
 from inspector.store.stats import row_counts
-
-GOOD = """\
-[checklist]
-code = "demo"
-revision = 1
-title = "演示检查表"
-industry = "工贸"
-sources = ["《演示标准》（演示〔2024〕1号）"]
-{include}
-[[sections]]
-code = "demo-01"
-title = "第一节"
-
-[[sections.items]]
-code = "demo-01-01"
-content = "检查内容一"
-method = "检查方法一"
-basis = "《演示标准》第一条"
-basis_text = "第一条原文。"
-grade = "重大事故隐患"
-
-[[sections.items]]
-code = "demo-01-02"
-content = "检查内容二"
-method = "检查方法二"
-basis = "《演示标准》第二条"
-grade = "重大事故隐患"
-unconfirmed = true
-note = "取自转载页"
-
-[[sections]]
-code = "demo-02"
-title = "第二节"
-
-[[sections.items]]
-code = "demo-02-01"
-content = "检查内容三"
-method = "检查方法三"
-basis = "《演示标准》第三条"
-grade = "一般隐患"
-"""
-
-INDUSTRY_CODES = {
-    "chemicals",
-    "city-gas",
-    "coal",
-    "construction",
-    "explosives",
-    "fire",
-    "fireworks",
-    "industry-trade",
-    "metal-mines",
-}
+from tests.checklists.samples import INDUSTRY_CODES, demo_checklist
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -91,7 +39,7 @@ def counts(data_dir: Path) -> dict[str, int]:
 
 
 def test_validate_a_good_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = write(tmp_path / "demo.toml", GOOD.format(include=""))
+    path = write(tmp_path / "demo.toml", demo_checklist(include=""))
     code, out, err = run(capsys, "checklist", "validate", str(path))
     assert code == 0, err
     assert err == ""
@@ -99,7 +47,7 @@ def test_validate_a_good_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_validate_a_file_that_includes_the_shipped_general(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = write(tmp_path / "demo.toml", GOOD.format(include='include = ["general"]\n'))
+    path = write(tmp_path / "demo.toml", demo_checklist(include='include = ["general"]\n'))
     general = load_builtin_definitions()["general"]
     code, out, err = run(capsys, "checklist", "validate", str(path))
     assert code == 0, err
@@ -119,7 +67,7 @@ def test_validate_all_shipped_files(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_validate_a_bad_file_lists_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = GOOD.format(include="")
+    text = demo_checklist(include="")
     text = text.replace('grade = "一般隐患"', 'grade = "一般"')  # demo-02-01
     text = text.replace('note = "取自转载页"\n', "")  # demo-01-02
     text = text.replace('content = "检查内容一"', 'contnet = "检查内容一"')  # demo-01-01
@@ -145,9 +93,9 @@ def test_validate_a_bad_file_lists_every_problem(tmp_path: Path, capsys: pytest.
 
 
 def test_validate_reports_problems_of_several_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    good = write(tmp_path / "good.toml", GOOD.format(include=""))
+    good = write(tmp_path / "good.toml", demo_checklist(include=""))
     bad = write(
-        tmp_path / "bad.toml", GOOD.format(include='include = ["nowhere"]\n').replace('code = "demo"', 'code = "x"')
+        tmp_path / "bad.toml", demo_checklist(include='include = ["nowhere"]\n').replace('code = "demo"', 'code = "x"')
     )
     broken = write(tmp_path / "broken.toml", "[checklist\n")
     code, out, err = run(capsys, "checklist", "validate", str(good), str(bad), str(broken))
@@ -159,7 +107,7 @@ def test_validate_reports_problems_of_several_files(tmp_path: Path, capsys: pyte
 
 
 def test_validate_an_invalid_toml_file_prints_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = GOOD.format(include="").replace("revision = 1\n", "revision =\n")
+    text = demo_checklist(include="").replace("revision = 1\n", "revision =\n")
     path = write(tmp_path / "bad.toml", text)
     code, _, err = run(capsys, "checklist", "validate", str(path))
     assert code == 1
@@ -279,7 +227,7 @@ def test_import_a_new_revision(tmp_path: Path, data_dir: Path, capsys: pytest.Ca
 def test_import_a_new_checklist_with_include(
     tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = write(tmp_path / "demo.toml", GOOD.format(include='include = ["general"]\n'))
+    path = write(tmp_path / "demo.toml", demo_checklist(include='include = ["general"]\n'))
     code, out, err = run(capsys, "--data-dir", str(data_dir), "checklist", "import", str(path))
     assert code == 0, err
     general = load_builtin_definitions()["general"]
@@ -291,7 +239,7 @@ def test_import_a_broken_file_changes_nothing(
 ) -> None:
     assert run(capsys, "--data-dir", str(data_dir), "checklist", "list")[0] == 0
     before = counts(data_dir)
-    text = GOOD.format(include="").replace('grade = "一般隐患"', 'grade = "一般"')
+    text = demo_checklist(include="").replace('grade = "一般隐患"', 'grade = "一般"')
     path = write(tmp_path / "bad.toml", text)
     code, out, err = run(capsys, "--data-dir", str(data_dir), "checklist", "import", str(path))
     assert code in (1, 2)

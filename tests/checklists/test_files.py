@@ -11,18 +11,7 @@ import pytest
 from inspector.checklists.files import builtin_checklist_paths, load_builtin_definitions, load_definitions
 from inspector.checklists.schema import GENERAL_INDUSTRY, ChecklistDef, ChecklistFileError, parse_checklist_file
 from inspector.domain.enums import HazardGrade, Industry
-
-INDUSTRY_CODES = {
-    "chemicals",
-    "city-gas",
-    "coal",
-    "construction",
-    "explosives",
-    "fire",
-    "fireworks",
-    "industry-trade",
-    "metal-mines",
-}
+from tests.checklists.samples import INDUSTRY_CODES
 
 _DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 

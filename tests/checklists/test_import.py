@@ -25,51 +25,11 @@ from inspector.registry.service import register_enterprise, register_inspector
 from inspector.store.db import Store
 from inspector.store.models import ChecklistItem, ChecklistTemplate, Inspection
 from inspector.store.stats import row_counts
-
-DEMO = """\
-[checklist]
-code = "demo"
-revision = {revision}
-title = "演示检查表"
-industry = "工贸"
-sources = ["《演示标准》（演示〔2024〕1号）", "《另一标准》"]
-
-[[sections]]
-code = "demo-01"
-title = "第一节 人员"
-
-[[sections.items]]
-code = "demo-01-01"
-content = "{first_content}"
-method = "检查方法一"
-basis = "《演示标准》第一条"
-basis_text = "第一条原文。"
-grade = "重大事故隐患"
-
-[[sections.items]]
-code = "demo-01-02"
-content = "检查内容二"
-method = "检查方法二"
-basis = "《演示标准》第二条"
-grade = "重大事故隐患"
-unconfirmed = true
-note = "取自转载页"
-
-[[sections]]
-code = "demo-02"
-title = "第二节 设备"
-
-[[sections.items]]
-code = "demo-02-01"
-content = "检查内容三"
-method = "检查方法三"
-basis = "《演示标准》第三条"
-grade = "一般隐患"
-"""
+from tests.checklists.samples import demo_checklist
 
 
 def demo(revision: int = 1, first_content: str = "检查内容一") -> ChecklistDef:
-    return parse_checklist_text(DEMO.format(revision=revision, first_content=first_content), name="demo.toml")
+    return parse_checklist_text(demo_checklist(revision=revision, first_content=first_content), name="demo.toml")
 
 
 @pytest.fixture
