@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", type=Path)
     p.set_defaults(handler=_cmd_checklist_import)
 
+    bank = sub.add_parser("bank", help="question banks (逢查必考): validate, import, template, list")
+    bsub = bank.add_subparsers(dest="bank_command", metavar="ACTION", required=True)
+    p = bsub.add_parser("validate", help="check question bank files (TOML); every problem with file, line and code")
+    p.add_argument("files", nargs="+", metavar="FILE", type=Path)
+    p.set_defaults(handler=_cmd_bank_validate)
+
     p = sub.add_parser("screenshot", help="render the main window offscreen to a PNG and exit")
     p.add_argument("file", metavar="FILE.png")
     p.add_argument("--page", default="工作台", help="navigation page to show (default 工作台)")
@@ -284,6 +290,34 @@ def _cmd_checklist_import(args: argparse.Namespace) -> int:
     for r in results:
         state = "imported" if r.created else "already present"
         print(f"{r.code} r{r.revision}: {state}, {r.item_count} items [{r.template_id}]")
+    return 0
+
+
+def _cmd_bank_validate(args: argparse.Namespace) -> int:
+    from inspector.quiz.banks import BankFileError, parse_bank_file
+
+    failed = 0
+    for path in args.files:
+        try:
+            bank = parse_bank_file(Path(path))
+        except BankFileError as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            failed += len(exc.problems)
+            continue
+        kinds: dict[str, int] = {}
+        posts: set[str] = set()
+        for q in bank.questions:
+            kinds[q.qtype.value] = kinds.get(q.qtype.value, 0) + 1
+            posts.update(q.posts)
+        mix = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+        print(
+            f"{bank.code} r{bank.revision} ({bank.industry}): {len(bank.questions)} questions ({mix}), "
+            f"{len(bank.unconfirmed_codes)} unconfirmed, posts: {'、'.join(sorted(posts))} — ok"
+        )
+    if failed:
+        print(f"{failed} problem(s) found", file=sys.stderr)
+        return 1
     return 0
 
 

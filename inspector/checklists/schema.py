@@ -31,13 +31,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from inspector.domain.enums import HazardGrade, Industry
 from inspector.errors import InspectorError
+from inspector.tomlfiles import DataFileError, LineFinder, code_lines, loads, read_text
 
 GENERAL_INDUSTRY = "通用"
 CODE_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -147,29 +147,11 @@ class ChecklistDef:
         return self.path.name if self.path else self.code
 
 
-def _code_lines(text: str) -> dict[str, list[int]]:
-    """Line numbers of every `code = "…"` in the file, in order (tomllib reports no positions)."""
-    lines: dict[str, list[int]] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = re.match(r"""^\s*code\s*=\s*(?:"([^"]*)"|'([^']*)')""", line)
-        if match:
-            lines.setdefault(match.group(1) if match.group(1) is not None else match.group(2), []).append(number)
-    return lines
-
-
 class _Collector:
     def __init__(self, name: str, text: str) -> None:
         self.name = name
         self.problems: list[Problem] = []
-        self._lines = _code_lines(text)
-        self._used: dict[str, int] = {}
-
-    def next_line(self, code: str) -> int | None:
-        """The line of the next not yet visited `code = "<code>"`, so a duplicate points at itself."""
-        seen = self._used.get(code, 0)
-        self._used[code] = seen + 1
-        lines = self._lines.get(code, [])
-        return lines[seen] if seen < len(lines) else (lines[-1] if lines else None)
+        self.next_line = LineFinder(text).next_line
 
     def add(self, where: str, reason: str, *, line: int | None = None) -> None:
         self.problems.append(Problem(self.name, line, where, reason))
@@ -194,12 +176,9 @@ class _Collector:
 def parse_checklist_text(text: str, *, name: str = "<text>", path: Path | None = None) -> ChecklistDef:
     """Parse and validate one checklist; raise ChecklistFileError listing every problem."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        # Python 3.14 gives exc.lineno; before that the line is only in the message.
-        found = re.search(r"at line (\d+)", str(exc))
-        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
-        raise ChecklistFileError([Problem(name, line, "", f"not valid TOML: {exc}")]) from exc
+        data: dict[str, Any] = loads(text)
+    except DataFileError as exc:
+        raise ChecklistFileError([Problem(name, exc.line, "", exc.reason)]) from exc
     c = _Collector(name, text)
     head = data.get("checklist")
     if not isinstance(head, dict):
@@ -270,7 +249,7 @@ def parse_checklist_text(text: str, *, name: str = "<text>", path: Path | None =
         sections=tuple(sections),
         path=path,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        item_lines={code: lines[0] for code, lines in _code_lines(text).items() if code in item_codes},
+        item_lines={code: lines[0] for code, lines in code_lines(text).items() if code in item_codes},
     )
 
 
@@ -323,12 +302,9 @@ def _parse_item(c: _Collector, item: Any, where: str, seen: set[str]) -> ItemDef
 
 def parse_checklist_file(path: Path) -> ChecklistDef:
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ChecklistFileError([Problem(str(path), None, "", f"cannot read: {exc.strerror or exc}")]) from exc
-    try:
-        text = raw.decode("utf-8-sig")  # Windows editors may save with a byte-order mark
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ChecklistFileError([Problem(path.name, line, "", "not UTF-8 text")]) from exc
+        text = read_text(path)
+    except DataFileError as exc:
+        # A file that cannot be opened is named in full: its folder may be what is wrong.
+        name = path.name if exc.line is not None else str(path)
+        raise ChecklistFileError([Problem(name, exc.line, "", exc.reason)]) from exc
     return parse_checklist_text(text, name=path.name, path=path)

@@ -1,0 +1,61 @@
+"""Reading the project's TOML data files (checklists, question banks) with line numbers for every problem."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+
+class DataFileError(Exception):
+    """A data file that cannot be read at all: (line or None, reason)."""
+
+    def __init__(self, line: int | None, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+        self.reason = reason
+
+
+def code_lines(text: str) -> dict[str, list[int]]:
+    """Line numbers of every `code = "…"` in the file, in order (tomllib reports no positions)."""
+    lines: dict[str, list[int]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = re.match(r"""^\s*code\s*=\s*(?:"([^"]*)"|'([^']*)')""", line)
+        if match:
+            lines.setdefault(match.group(1) if match.group(1) is not None else match.group(2), []).append(number)
+    return lines
+
+
+class LineFinder:
+    """The line of each visited `code = "<code>"`, so a duplicate code points at itself, not the first."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = code_lines(text)
+        self._used: dict[str, int] = {}
+
+    def next_line(self, code: str) -> int | None:
+        seen = self._used.get(code, 0)
+        self._used[code] = seen + 1
+        lines = self._lines.get(code, [])
+        return lines[seen] if seen < len(lines) else (lines[-1] if lines else None)
+
+
+def loads(text: str) -> dict[str, object]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # Python 3.14 gives exc.lineno; before that the line is only in the message.
+        found = re.search(r"at line (\d+)", str(exc))
+        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
+        raise DataFileError(line, f"not valid TOML: {exc}") from exc
+
+
+def read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataFileError(None, f"cannot read: {exc.strerror or exc}") from exc
+    try:
+        return raw.decode("utf-8-sig")  # Windows editors may save with a byte-order mark
+    except UnicodeDecodeError as exc:
+        raise DataFileError(raw[: exc.start].count(b"\n") + 1, "not UTF-8 text") from exc
