@@ -287,6 +287,7 @@ class QuestionBank(SyncedRecord, table=True):
 class Question(SyncedRecord, table=True):
     __table_args__ = (Index("ix_question_bank_type", "bank_id", "qtype"),)
     bank_id: str = Field(foreign_key="questionbank.id")
+    code: str = ""  # the question's code in its bank file ("" for spreadsheet imports)
     qtype: QuestionType = _enum(QuestionType)
     posts: list[str] = _json(list)  # 岗位
     stem: str
@@ -296,6 +297,8 @@ class Question(SyncedRecord, table=True):
     basis: str = ""
     difficulty: int = 2  # 1 easy … 3 hard
     content_sha256: str = Field(default="", max_length=64, index=True)  # to refuse duplicates
+    unconfirmed: bool = False  # its clause was not checked against an official text
+    note: str = ""
 
 
 class QuizSession(SyncedRecord, table=True):
@@ -310,6 +313,8 @@ class QuizSession(SyncedRecord, table=True):
     person_staff_no: str = ""  # 工号
     mode: QuizMode = _enum(QuizMode, default=QuizMode.KIOSK)
     seed: str = ""
+    draw_params: dict[str, Any] = _json(dict)  # what the paper was drawn from, to reproduce it with the seed
+    time_limit_seconds: int | None = None
     started_at: datetime | None = _when(default=None)
     ended_at: datetime | None = _when(default=None)
     score: float | None = None

@@ -17,7 +17,7 @@ from inspector.registry.service import register_enterprise
 from inspector.store.db import Store
 from inspector.store.models import Enterprise, Inspection, InspectionTask, RandomDraw, TaskInspector
 from inspector.store.settings import set_setting
-from tests.services.conftest import Basics
+from tests.conftest import Basics
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from inspector.inspections import findings as fs
 from inspector.inspections.service import add_finding, finish_inspection, start_inspection
 from inspector.store.db import Store
 from inspector.store.models import Finding, Inspection
-from tests.services.conftest import Basics
+from tests.conftest import Basics
 
 ARRIVAL = datetime(2024, 5, 6, 1, 30, tzinfo=UTC)
 

@@ -27,7 +27,7 @@ from inspector.inspections.service import (
 )
 from inspector.store.db import Store
 from inspector.store.models import ChecklistItem, ChecklistTemplate, Inspection, InspectionTask, ItemResult
-from tests.services.conftest import Basics
+from tests.conftest import Basics
 
 ARRIVAL = datetime(2024, 5, 6, 1, 30, tzinfo=UTC)  # 09:30 in 阳城
 

@@ -16,7 +16,7 @@ from inspector.registry.service import (
 )
 from inspector.store.db import Store
 from inspector.store.models import Enterprise
-from tests.services.conftest import Basics
+from tests.conftest import Basics
 
 
 def test_register_refuses_a_bad_credit_code_and_stores_nothing(store: Store) -> None:

@@ -16,7 +16,7 @@ from inspector.inspections.findings import update_finding
 from inspector.inspections.service import finish_inspection, reopen_inspection, start_inspection
 from inspector.store.db import Store
 from inspector.store.models import Finding, ItemResult
-from tests.services.conftest import Basics
+from tests.conftest import Basics
 
 ARRIVAL = datetime(2024, 5, 6, 1, 30, tzinfo=UTC)
 

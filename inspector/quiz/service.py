@@ -1,0 +1,462 @@
+"""The on-site quiz (逢查必考): draw a paper for a person's post, take answers, score, and record the outcome.
+
+A paper is drawn from the current banks of the enterprise's industry and the general bank, for the
+person's post, leaving out what the same person saw in their last quizzes, with the options of each choice
+question shuffled. The seed and what was drawn from are stored with the quiz, so the paper can be drawn
+again exactly. A failed quiz becomes a finding of the inspection (安全生产法 第二十七条 for 主要负责人 and
+安全管理人员, 第二十八条 for other staff), so it goes into the 责令限期整改指令书.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import String, func, type_coerce
+from sqlmodel import Session, col, select
+
+from inspector import clock
+from inspector.domain.enums import FindingMeasure, HazardGrade, QuestionType, QuizMode, QuizStatus
+from inspector.domain.identifiers import validate_id_number
+from inspector.errors import TransitionError, ValidationError
+from inspector.inspections.service import add_finding
+from inspector.quiz.questions import LETTERS, QuestionError, parse_answer
+from inspector.store.models import (
+    Enterprise,
+    Finding,
+    Inspection,
+    Question,
+    QuestionBank,
+    QuizAnswer,
+    QuizSession,
+)
+
+GENERAL_INDUSTRY = "通用"
+MANAGERS = ("主要负责人", "安全管理人员")
+DEFAULT_MIX: Mapping[QuestionType, int] = {
+    QuestionType.TRUE_FALSE: 4,
+    QuestionType.SINGLE_CHOICE: 4,
+    QuestionType.MULTIPLE_CHOICE: 2,
+}
+RECENT_QUIZZES = 3  # a person does not see again what was on their last three papers
+RECTIFY_DAYS = 30
+
+
+@dataclass(frozen=True)
+class PaperQuestion:
+    position: int
+    question_id: str
+    qtype: QuestionType
+    stem: str
+    options: list[str]  # in the shuffled order shown, lettered A, B, C …
+    answer: str  # in the shown letters (hidden from the person in kiosk mode)
+    explanation: str
+    basis: str
+    given: str
+    correct: bool | None
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    quiz_id: str
+    person_name: str
+    person_post: str
+    score: float | None
+    pass_mark: int
+    status: QuizStatus
+    questions: list[PaperQuestion]
+    finding_id: str | None
+
+    @property
+    def wrong(self) -> list[PaperQuestion]:
+        return [q for q in self.questions if q.correct is False or (q.correct is None and not q.given)]
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    post: str
+    id_number: str = ""
+    staff_no: str = ""
+
+    def key(self, enterprise_id: str) -> dict[str, str]:
+        """Who this is, for "what did this person see before": ID number, else 工号, else the name."""
+        if self.id_number:
+            return {"person_id_number": self.id_number}
+        if self.staff_no:
+            return {"person_staff_no": self.staff_no, "enterprise_id": enterprise_id}
+        return {"person_name": self.name, "enterprise_id": enterprise_id}
+
+
+def check_person(person: Person) -> Person:
+    name, post = person.name.strip(), person.post.strip()
+    if not name:
+        raise ValidationError("The person's name is required.", "请填写受考人员姓名。")
+    if not post:
+        raise ValidationError("The person's post is required.", "请填写受考人员岗位。")
+    id_number = validate_id_number(person.id_number) if person.id_number.strip() else ""
+    staff_no = person.staff_no.strip()
+    if not id_number and not staff_no:
+        raise ValidationError("Give an ID number or a staff number.", "请填写身份证号或工号。")
+    return Person(name, post, id_number, staff_no)
+
+
+def _inspection(session: Session, inspection_id: str) -> Inspection:
+    inspection = session.get(Inspection, inspection_id)
+    if inspection is None:
+        raise ValidationError(f"No inspection {inspection_id}.", "找不到该现场检查。")
+    return inspection
+
+
+def recently_seen(session: Session, person: Person, enterprise_id: str, *, quizzes: int = RECENT_QUIZZES) -> set[str]:
+    stmt = select(QuizSession.id)
+    for column, value in person.key(enterprise_id).items():
+        stmt = stmt.where(getattr(QuizSession, column) == value)
+    recent = list(session.exec(stmt.order_by(col(QuizSession.started_at).desc()).limit(quizzes)))
+    if not recent:
+        return set()
+    return set(session.exec(select(QuizAnswer.question_id).where(col(QuizAnswer.session_id).in_(recent))))
+
+
+def candidates(session: Session, *, industry: str, post: str) -> list[tuple[str, QuestionType, str]]:
+    """(id, type, bank id) of every current question of the industry's and the general banks for the post."""
+    banks = {
+        b.id: b
+        for b in session.exec(
+            select(QuestionBank).where(
+                col(QuestionBank.is_current), col(QuestionBank.industry).in_((industry, GENERAL_INDUSTRY))
+            )
+        )
+    }
+    if not banks:
+        return []
+    # posts is stored as JSON text (json.dumps): finding the post as a JSON string in it is exact and needs
+    # no JSON parsing per row, which keeps a draw from a 50,000-question bank fast.
+    needle = json.dumps(post)
+    rows = session.exec(
+        select(Question.id, Question.qtype, Question.bank_id)
+        .where(col(Question.bank_id).in_(list(banks)))
+        .where(func.instr(type_coerce(col(Question.posts), String), needle) > 0)
+        .order_by(col(Question.id))
+    )
+    return [(str(i), QuestionType(t), str(b)) for i, t, b in rows]
+
+
+def draw(
+    pool: list[tuple[str, QuestionType, str]],
+    *,
+    seed: str,
+    mix: Mapping[QuestionType, int],
+    exclude: set[str],
+) -> list[str]:
+    """The paper's question ids: per type, unseen questions first, in a seeded random order."""
+    rng = random.Random(seed)  # not for security: a paper that can be drawn again from its seed
+    chosen: list[str] = []
+    for qtype, wanted in mix.items():
+        of_type = [q for q, t, _b in pool if t is qtype]
+        fresh = [q for q in of_type if q not in exclude]
+        seen = [q for q in of_type if q in exclude]
+        rng.shuffle(fresh)
+        rng.shuffle(seen)
+        chosen.extend((fresh + seen)[:wanted])
+    return chosen
+
+
+def start_quiz(
+    session: Session,
+    *,
+    inspection_id: str,
+    person: Person,
+    mode: QuizMode = QuizMode.KIOSK,
+    mix: Mapping[QuestionType, int] | None = None,
+    seed: str | None = None,
+    examiner_id: str | None = None,
+    time_limit_minutes: int | None = 15,
+) -> QuizSession:
+    inspection = _inspection(session, inspection_id)
+    enterprise = session.get(Enterprise, inspection.enterprise_id)
+    assert enterprise is not None
+    person = check_person(person)
+    mix = dict(mix or DEFAULT_MIX)
+    if sum(mix.values()) < 1:
+        raise ValidationError("A paper needs at least one question.", "试卷至少需要一道题。")
+    pool = candidates(session, industry=enterprise.industry.value, post=person.post)
+    if not pool:
+        raise ValidationError(
+            f"No questions for post {person.post} in {enterprise.industry.value}.",
+            f"题库中没有适用于“{person.post}”岗位的题目。",
+        )
+    seed = seed or secrets.token_hex(8)
+    exclude = recently_seen(session, person, enterprise.id)
+    chosen = draw(pool, seed=seed, mix=mix, exclude=exclude)
+    if not chosen:
+        raise ValidationError("No questions of the requested types.", "题库中没有所需题型的题目。")
+    banks = {b for q, _t, b in pool if q in set(chosen)}
+    pass_mark = min(
+        (b.pass_mark for b in session.exec(select(QuestionBank).where(col(QuestionBank.id).in_(banks)))),
+        default=80,
+    )
+    quiz = QuizSession(
+        inspection_id=inspection_id,
+        enterprise_id=enterprise.id,
+        person_name=person.name,
+        person_post=person.post,
+        person_id_number=person.id_number,
+        person_staff_no=person.staff_no,
+        mode=mode,
+        seed=seed,
+        draw_params={
+            "industry": enterprise.industry.value,
+            "post": person.post,
+            "mix": {t.value: n for t, n in mix.items()},
+            "pool": len(pool),
+            "pool_ids_sha": _digest([q for q, _t, _b in pool]),
+            "excluded": sorted(exclude),
+        },
+        started_at=clock.now(),
+        pass_mark=pass_mark,
+        status=QuizStatus.IN_PROGRESS,
+        examiner_id=examiner_id,
+        time_limit_seconds=time_limit_minutes * 60 if time_limit_minutes else None,
+    )
+    session.add(quiz)
+    session.flush()
+    rng = random.Random(f"{seed}:options")
+    questions = {q.id: q for q in session.exec(select(Question).where(col(Question.id).in_(chosen)))}
+    for position, question_id in enumerate(chosen):
+        question = questions[question_id]
+        order = list(range(len(question.options)))
+        if question.qtype in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+            rng.shuffle(order)
+        session.add(QuizAnswer(session_id=quiz.id, question_id=question_id, position=position, option_order=order))
+    session.flush()
+    return quiz
+
+
+def _digest(ids: list[str]) -> str:
+    return hashlib.sha256("\n".join(ids).encode()).hexdigest()
+
+
+def _shown_answer(question: Question, order: list[int]) -> str:
+    """The correct letters as the person sees them after the options were shuffled."""
+    if question.qtype not in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+        return question.answer
+    original = {LETTERS.index(ch) for ch in question.answer}
+    return "".join(LETTERS[shown] for shown, index in enumerate(order) if index in original)
+
+
+def paper(session: Session, quiz_id: str) -> list[PaperQuestion]:
+    answers = session.exec(
+        select(QuizAnswer).where(QuizAnswer.session_id == quiz_id).order_by(col(QuizAnswer.position))
+    ).all()
+    questions = {
+        q.id: q for q in session.exec(select(Question).where(col(Question.id).in_([a.question_id for a in answers])))
+    }
+    out = []
+    for a in answers:
+        q = questions[a.question_id]
+        order = list(a.option_order) or list(range(len(q.options)))
+        out.append(
+            PaperQuestion(
+                position=a.position,
+                question_id=q.id,
+                qtype=q.qtype,
+                stem=q.stem,
+                options=[q.options[i] for i in order],
+                answer=_shown_answer(q, order),
+                explanation=q.explanation,
+                basis=q.basis,
+                given=a.given,
+                correct=a.correct,
+            )
+        )
+    return out
+
+
+def _open_quiz(session: Session, quiz_id: str) -> QuizSession:
+    quiz = session.get(QuizSession, quiz_id)
+    if quiz is None:
+        raise ValidationError(f"No quiz {quiz_id}.", "找不到该次考试。")
+    if quiz.status is not QuizStatus.IN_PROGRESS:
+        raise TransitionError("The quiz is finished.", "考试已结束，不能再作答。")
+    return quiz
+
+
+def answer(session: Session, *, quiz_id: str, position: int, given: str) -> QuizAnswer:
+    """Record an answer as the person sees the paper (shown letters); 简答 waits for the inspector's mark."""
+    _open_quiz(session, quiz_id)
+    row = session.exec(
+        select(QuizAnswer).where(QuizAnswer.session_id == quiz_id, QuizAnswer.position == position)
+    ).first()
+    if row is None:
+        raise ValidationError(f"No question {position} on this paper.", "试卷上没有这道题。")
+    question = session.get(Question, row.question_id)
+    assert question is not None
+    if question.qtype is QuestionType.SHORT_ANSWER:
+        row.given = given.strip()
+        row.correct = None
+    else:
+        try:
+            normalised = parse_answer(question.qtype, given, len(question.options))
+        except QuestionError as exc:
+            raise ValidationError(f"Answer {given!r} is not valid.", str(exc)) from exc
+        row.given = normalised
+        order = list(row.option_order) or list(range(len(question.options)))
+        row.correct = normalised == _shown_answer(question, order)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def mark(session: Session, *, quiz_id: str, position: int, correct: bool) -> QuizAnswer:
+    """The inspector's mark for a 简答 (or an oral answer)."""
+    _open_quiz(session, quiz_id)
+    row = session.exec(
+        select(QuizAnswer).where(QuizAnswer.session_id == quiz_id, QuizAnswer.position == position)
+    ).first()
+    if row is None:
+        raise ValidationError(f"No question {position} on this paper.", "试卷上没有这道题。")
+    row.correct = correct
+    session.add(row)
+    session.flush()
+    return row
+
+
+def finish_quiz(session: Session, *, quiz_id: str, abandon: bool = False) -> QuizResult:
+    """Score the paper (unanswered = wrong); a fail becomes a finding of the inspection."""
+    quiz = _open_quiz(session, quiz_id)
+    quiz.ended_at = clock.now()
+    if abandon:
+        quiz.status = QuizStatus.ABANDONED
+        session.add(quiz)
+        session.flush()
+        return result(session, quiz_id)
+    rows = session.exec(select(QuizAnswer).where(QuizAnswer.session_id == quiz_id)).all()
+    unmarked = [r for r in rows if r.correct is None and r.given]
+    if unmarked:
+        raise ValidationError(
+            f"{len(unmarked)} short answers are not marked yet.", f"还有{len(unmarked)}道简答题未评分。"
+        )
+    points = 100 / len(rows)
+    for r in rows:
+        r.points = points if r.correct else 0.0
+        session.add(r)
+    quiz.score = round(sum(r.points for r in rows), 1)
+    _settle(session, quiz)
+    return result(session, quiz_id)
+
+
+def record_written(
+    session: Session,
+    *,
+    inspection_id: str,
+    person: Person,
+    score: float,
+    pass_mark: int = 80,
+    examiner_id: str | None = None,
+) -> QuizResult:
+    """A paper quiz taken on paper: the inspector enters the score."""
+    inspection = _inspection(session, inspection_id)
+    person = check_person(person)
+    if not 0 <= score <= 100:
+        raise ValidationError("The score must be 0–100.", "分数应在0到100之间。")
+    now = clock.now()
+    quiz = QuizSession(
+        inspection_id=inspection_id,
+        enterprise_id=inspection.enterprise_id,
+        person_name=person.name,
+        person_post=person.post,
+        person_id_number=person.id_number,
+        person_staff_no=person.staff_no,
+        mode=QuizMode.WRITTEN,
+        started_at=now,
+        ended_at=now,
+        score=round(score, 1),
+        pass_mark=pass_mark,
+        examiner_id=examiner_id,
+    )
+    session.add(quiz)
+    session.flush()
+    _settle(session, quiz)
+    return result(session, quiz.id)
+
+
+def _settle(session: Session, quiz: QuizSession) -> None:
+    assert quiz.score is not None
+    passed = quiz.score >= quiz.pass_mark
+    quiz.status = QuizStatus.PASSED if passed else QuizStatus.FAILED
+    if not passed and quiz.inspection_id is not None and quiz.finding_id is None:
+        quiz.finding_id = _finding_for(session, quiz).id
+    session.add(quiz)
+    session.flush()
+
+
+def _finding_for(session: Session, quiz: QuizSession) -> Finding:
+    assert quiz.inspection_id is not None and quiz.score is not None
+    inspection = _inspection(session, quiz.inspection_id)
+    day = clock.to_local(inspection.started_at or clock.now()).date()
+    if quiz.person_post in MANAGERS:
+        what = "安全生产知识和管理能力"
+        basis = "《中华人民共和国安全生产法》第二十七条第一款"
+    else:
+        what = "安全生产知识和岗位安全操作技能"
+        basis = "《中华人民共和国安全生产法》第二十八条第一款"
+    return add_finding(
+        session,
+        inspection_id=quiz.inspection_id,
+        description=(
+            f"{quiz.person_post}{quiz.person_name}{what}考核不合格（得分{quiz.score:g}分，合格分{quiz.pass_mark}分），"
+            "未具备必要的安全生产知识。"
+        ),
+        grade=HazardGrade.GENERAL,
+        basis=basis,
+        measure=FindingMeasure.RECTIFY_BY_DEADLINE,
+        deadline=day + timedelta(days=RECTIFY_DAYS),
+        source="quiz",
+    )
+
+
+def result(session: Session, quiz_id: str) -> QuizResult:
+    quiz = session.get(QuizSession, quiz_id)
+    if quiz is None:
+        raise ValidationError(f"No quiz {quiz_id}.", "找不到该次考试。")
+    return QuizResult(
+        quiz_id=quiz.id,
+        person_name=quiz.person_name,
+        person_post=quiz.person_post,
+        score=quiz.score,
+        pass_mark=quiz.pass_mark,
+        status=quiz.status,
+        questions=paper(session, quiz_id),
+        finding_id=quiz.finding_id,
+    )
+
+
+@dataclass(frozen=True)
+class QuizRow:
+    id: str
+    person_name: str
+    person_post: str
+    mode: str
+    score: float | None
+    pass_mark: int
+    status: str
+    finding_id: str | None = None
+
+
+def quizzes_of(session: Session, inspection_id: str) -> list[QuizRow]:
+    stmt = select(QuizSession).where(QuizSession.inspection_id == inspection_id).order_by(col(QuizSession.started_at))
+    return [
+        QuizRow(q.id, q.person_name, q.person_post, str(q.mode), q.score, q.pass_mark, str(q.status), q.finding_id)
+        for q in session.exec(stmt)
+    ]
+
+
+def failed_people(session: Session, inspection_id: str) -> list[QuizRow]:
+    """Who failed at an inspection: they are examined again at its 复查."""
+    return [q for q in quizzes_of(session, inspection_id) if q.status == QuizStatus.FAILED.value]
