@@ -71,6 +71,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = bsub.add_parser("validate", help="check question bank files (TOML); every problem with file, line and code")
     p.add_argument("files", nargs="+", metavar="FILE", type=Path)
     p.set_defaults(handler=_cmd_bank_validate)
+    p = bsub.add_parser("import", help="import a bank file (.toml) or questions from a spreadsheet (.xlsx, .csv)")
+    p.add_argument("file", metavar="FILE", type=Path)
+    p.add_argument("--bank", metavar="CODE", help="spreadsheets: the bank to add to (made if new)")
+    p.add_argument("--title", help="spreadsheets: title of a new bank (default: the file name)")
+    p.add_argument("--industry", default="通用", help="spreadsheets: industry of a new bank (default 通用)")
+    p.add_argument(
+        "--valid-only", action="store_true", help="spreadsheets: import the valid rows even if some rows have errors"
+    )
+    p.set_defaults(handler=_cmd_bank_import)
+    p = bsub.add_parser("template", help="write a blank spreadsheet template with the column layout")
+    p.add_argument("file", metavar="FILE.xlsx", type=Path)
+    p.set_defaults(handler=_cmd_bank_template)
+    p = bsub.add_parser("list", help="question banks in the data folder (the shipped ones are installed first)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_bank_list)
 
     p = sub.add_parser("screenshot", help="render the main window offscreen to a PNG and exit")
     p.add_argument("file", metavar="FILE.png")
@@ -318,6 +333,90 @@ def _cmd_bank_validate(args: argparse.Namespace) -> int:
     if failed:
         print(f"{failed} problem(s) found", file=sys.stderr)
         return 1
+    return 0
+
+
+def _cmd_bank_import(args: argparse.Namespace) -> int:
+    from inspector.quiz.bank_service import add_questions, create_bank, import_bank_def, install_builtin_banks
+    from inspector.quiz.banks import BankFileError, parse_bank_file
+    from inspector.quiz.spreadsheet import read_question_rows
+    from inspector.store.db import open_store
+    from inspector.store.models import QuestionBank
+
+    path = Path(args.file)
+    if path.suffix.lower() == ".toml":
+        try:
+            bank = parse_bank_file(path)
+        except BankFileError as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            return 1
+        store = open_store(_data_dir(args))
+        try:
+            with store.session() as session:
+                result = import_bank_def(session, bank)
+        finally:
+            store.close()
+        print(f"{result.code}: {'imported' if result.created else 'already present'}, {result.added} questions")
+        return 0
+    if not args.bank:
+        print("inspector: error: --bank CODE is required to import a spreadsheet", file=sys.stderr)
+        return 2
+    sheet = read_question_rows(path, industry=args.industry)
+    for problem in sheet.problems:
+        column = f" [{problem.column}]" if problem.column else ""
+        print(f"{path.name}: row {problem.row}{column}: {problem.reason}", file=sys.stderr)
+    if sheet.problems and not args.valid_only:
+        print(
+            f"{len(sheet.problems)} row problem(s); nothing imported "
+            f"(fix the rows, or use --valid-only to import the {len(sheet.questions)} valid rows)",
+            file=sys.stderr,
+        )
+        return 1
+    store = open_store(_data_dir(args))
+    try:
+        with store.session() as session:
+            install_builtin_banks(session)
+            from sqlmodel import select
+
+            bank_row = session.exec(select(QuestionBank).where(QuestionBank.code == args.bank)).first()
+            if bank_row is None:
+                bank_row = create_bank(session, code=args.bank, title=args.title or path.stem, industry=args.industry)
+            result = add_questions(session, bank_id=bank_row.id, questions=[q for _row, q in sheet.questions])
+    finally:
+        store.close()
+    print(
+        f"{result.code}: {result.added} questions added, {result.skipped_duplicates} already in the bank, "
+        f"{len(sheet.problems)} rows with problems left out"
+    )
+    return 0
+
+
+def _cmd_bank_template(args: argparse.Namespace) -> int:
+    from inspector.quiz.spreadsheet import write_template
+
+    write_template(Path(args.file))
+    print(f"template written to {args.file}")
+    return 0
+
+
+def _cmd_bank_list(args: argparse.Namespace) -> int:
+    from inspector.quiz.bank_service import install_builtin_banks
+    from inspector.quiz.queries import list_banks
+    from inspector.store.db import open_store
+
+    store = open_store(_data_dir(args))
+    try:
+        with store.session() as session:
+            install_builtin_banks(session)
+            rows = list_banks(session)
+    finally:
+        store.close()
+    if args.json:
+        _print_json([asdict(r) for r in rows])
+    else:
+        for r in rows:
+            print(f"{r.industry:<8} {r.question_count:>5} questions  pass {r.pass_mark}  {r.title}  [{r.id}]")
     return 0
 
 

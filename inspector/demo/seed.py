@@ -32,6 +32,7 @@ from inspector.inspections.draw import INSPECTION_CAP_KEY
 from inspector.inspections.findings import update_finding
 from inspector.inspections.service import OnSitePerson, add_finding, finish_inspection, start_inspection
 from inspector.inspections.walk import record_result
+from inspector.quiz.bank_service import install_builtin_banks
 from inspector.registry.service import register_enterprise, register_inspector
 from inspector.store.db import Store
 from inspector.store.models import Enterprise, Finding, InspectionTask, Inspector, TaskInspector
@@ -127,6 +128,7 @@ def _seed(session: Session) -> dict[str, Any]:
 
     set_setting(session, INSPECTION_CAP_KEY, 2)
     install_builtin_checklists(session)
+    install_builtin_banks(session)
     inspection_day = today - timedelta(days=FINISHED_INSPECTION_DAYS_AGO)
     arrived = datetime.combine(inspection_day, time(9, 20), tzinfo=clock.CHINA_TZ)
     mine = enterprises[FINISHED_INSPECTION_ENTERPRISE_KEY]

@@ -38,9 +38,11 @@ from inspector.inspections import findings as finding_service
 from inspector.inspections import walk
 from inspector.inspections.queries import FindingFilter, FindingRow, InspectionDetail, inspection_detail, list_findings
 from inspector.inspections.service import add_finding, finish_inspection, reopen_inspection
+from inspector.quiz.service import QuizResult
 from inspector.store.db import Store
 from inspector.ui.dialogs import FindingDialog, FindingEdit
 from inspector.ui.ops import run_op, run_write, user_message
+from inspector.ui.quiz_ui import QuizResultDialog, start_quiz_flow
 from inspector.ui.table_model import Column, RowTableModel, display_text
 
 RESULT_KEYS = {
@@ -129,6 +131,9 @@ class InspectionView(QWidget):
         self.finish_button = QPushButton("完成检查 (Ctrl+Enter)")
         self.finish_button.setObjectName("primary")
         self.finish_button.clicked.connect(self.finish)
+        self.quiz_button = QPushButton("逢查必考…")
+        self.quiz_button.clicked.connect(self.start_quiz)
+        top.addWidget(self.quiz_button)
         top.addWidget(self.reopen_button)
         top.addWidget(self.finish_button)
         outer.addLayout(top)
@@ -329,6 +334,7 @@ class InspectionView(QWidget):
             widget.setVisible(review)
             widget.setEnabled(self.editable)
         self.finish_button.setEnabled(self.editable)
+        self.quiz_button.setEnabled(self.editable)
         self.reopen_button.setVisible(detail.status is InspectionStatus.FINISHED)
         self.section_na.setEnabled(self.editable and bool(rows))
         self._apply_filter(keep_item=keep_item)
@@ -573,6 +579,21 @@ class InspectionView(QWidget):
             ),
             "已记录复查结果。",
         )
+
+    # ─── 逢查必考 ───────────────────────────────────────────────────────────────────────────────────
+
+    def start_quiz(self) -> None:
+        if self.inspection_id is None or not self.editable:
+            return
+        self.quiz_dialog = start_quiz_flow(self, self.store, self.inspection_id, self._quiz_done)
+        self.quiz_dialog.open()
+
+    def _quiz_done(self, result: QuizResult | None) -> None:
+        if result is not None:
+            self.quiz_result = QuizResultDialog(result, self)
+            self.quiz_result.open()
+            self.status.setText(f"{result.person_name} 得分 {result.score}，{result.status.value}。")
+        self.reload()
 
     # ─── inspection ───────────────────────────────────────────────────────────────────────────────
 

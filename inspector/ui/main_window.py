@@ -14,11 +14,23 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlmodel import Session
 
+from inspector.checklists.service import install_builtin_checklists
+from inspector.quiz.bank_service import install_builtin_banks
 from inspector.store.db import Store
 from inspector.ui import pages
 from inspector.ui.inspections_page import InspectionsPage
+from inspector.ui.ops import run_write, user_message
 from inspector.ui.work_pages import FindingsPage, TasksPage
+
+
+def install_shipped_content(session: Session) -> int:
+    """The shipped checklists and question banks, new revisions only (a no-op on most starts)."""
+    checklists = install_builtin_checklists(session)
+    banks = install_builtin_banks(session)
+    return sum(r.created for r in checklists) + sum(r.created for r in banks)
+
 
 NAV_PAGES = ("工作台", "检查任务", "现场检查", "隐患整改", "执法文书", "题库", "企业", "同步")
 
@@ -91,6 +103,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.statusBar().showMessage(f"数据文件夹：{store.data_dir}")
         self.show_page("工作台")
+        run_write(store, install_shipped_content, on_done=self._content_installed, on_error=self._install_failed)
+
+    def _content_installed(self, added: int) -> None:
+        if added:
+            self.current_page().refresh()
+
+    def _install_failed(self, exc: Exception) -> None:
+        self.show_error(f"内置检查表或题库未能安装：{user_message(exc)}")
 
     def show_page(self, name: str) -> pages.Page:
         if name not in self.pages:

@@ -1,0 +1,111 @@
+"""逢查必考 in the app: the kiosk the worker answers in, its lock, and the result screen."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QInputDialog
+from pytestqt.qtbot import QtBot
+from sqlmodel import select
+
+from inspector.domain.enums import QuizStatus
+from inspector.quiz import service as quiz
+from inspector.quiz.bank_service import import_bank_def
+from inspector.quiz.banks import parse_bank_text
+from inspector.store.db import Store
+from inspector.store.models import QuizSession
+from inspector.ui.app import wait_for_background_work
+from inspector.ui.main_window import MainWindow
+from inspector.ui.quiz_ui import QuizWindow, result_html
+from tests.quiz.test_quiz_service import _bank
+
+
+def settle() -> None:
+    app = QApplication.instance()
+    assert app is not None
+    wait_for_background_work(app)  # type: ignore[arg-type]
+
+
+def open_finished_inspection_for_quiz(window: MainWindow, store: Store) -> str:
+    with store.session() as session:
+        import_bank_def(session, parse_bank_text(_bank("煤矿", "uiq", 8, "主要负责人")))
+        from inspector.inspections.queries import list_inspections
+        from inspector.inspections.service import reopen_inspection
+
+        inspection_id = list_inspections(session)[0].id
+        reopen_inspection(session, inspection_id=inspection_id)
+    window.show_page("现场检查")
+    window.inspections.open_inspection(inspection_id)
+    settle()
+    return inspection_id
+
+
+def test_kiosk_quiz_locked_until_pin_then_scored(
+    qtbot: QtBot, window: MainWindow, demo_store: Store, monkeypatch
+) -> None:
+    inspection_id = open_finished_inspection_for_quiz(window, demo_store)
+    view = window.inspections.inspection
+    view.start_quiz()
+    dialog = view.quiz_dialog
+    dialog.name.setText("李矿长")
+    dialog.post.setCurrentText("主要负责人")
+    dialog.id_number.setText("11010519491231002X")
+    dialog.count.setValue(5)
+    dialog.pin.setText("123")
+    dialog._accept()
+    assert "4位以上" in dialog.error.text() and dialog.isVisible()
+    dialog.pin.setText("2468")
+    dialog._accept()
+    settle()
+    kiosk = view.property("quiz_window")
+    assert isinstance(kiosk, QuizWindow)
+    qtbot.addWidget(kiosk)
+    settle()
+    assert kiosk.isFullScreen() and len(kiosk.questions) == 5
+    # The worker cannot close it, nor leave with Esc and a wrong PIN.
+    kiosk.close()
+    assert kiosk.isVisible() and "不能关闭" in kiosk.status.text()
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("0000", True)))
+    qtbot.keyClick(kiosk, Qt.Key.Key_Escape)
+    assert kiosk.isVisible()
+    # Answer: all right except the first, by clicking the buttons as a worker would.
+    for n, q in enumerate(kiosk.questions):
+        kiosk.go(n)
+        target = (
+            q.answer
+            if n
+            else ("错" if q.answer == "对" else "对" if q.answer == "错" else "A" if q.answer != "A" else "B")
+        )
+        for button in kiosk.group.buttons():
+            if str(button.property("answer")) in target:
+                button.click()
+        settle()
+    with qtbot.waitSignal(kiosk.finished, timeout=10_000) as blocker:
+        kiosk.hand_in()
+        settle()
+    result = blocker.args[0]
+    assert result.score == 80.0 and result.status is QuizStatus.PASSED
+    assert not kiosk.isVisible()
+    html = result_html(result)
+    assert "合格" in html and "正确答案" in html and "依据" in html
+    with demo_store.session() as session:
+        saved = session.exec(select(QuizSession).where(QuizSession.inspection_id == inspection_id)).one()
+        assert saved.person_name == "李矿长" and saved.score == 80.0 and saved.seed
+
+
+def test_written_score_records_a_fail_as_a_finding(qtbot: QtBot, window: MainWindow, demo_store: Store) -> None:
+    inspection_id = open_finished_inspection_for_quiz(window, demo_store)
+    view = window.inspections.inspection
+    view.start_quiz()
+    dialog = view.quiz_dialog
+    dialog.name.setText("赵六")
+    dialog.post.setCurrentText("瓦斯检查工")
+    dialog.staff_no.setText("W-08")
+    dialog.mode.setCurrentIndex(dialog.mode.findData("笔试"))
+    dialog.written_score.setValue(60)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        dialog._accept()
+        settle()
+    with demo_store.session() as session:
+        failed = quiz.failed_people(session, inspection_id)
+    assert [f.person_name for f in failed] == ["赵六"]
+    assert any("赵六" in r.description for r in view.finding_model._rows)
