@@ -38,7 +38,7 @@ from inspector.inspections import findings as finding_service
 from inspector.inspections import walk
 from inspector.inspections.queries import FindingFilter, FindingRow, InspectionDetail, inspection_detail, list_findings
 from inspector.inspections.service import add_finding, finish_inspection, reopen_inspection
-from inspector.quiz.service import QuizResult
+from inspector.quiz.service import QuizResult, QuizRow, failed_people, quizzes_of
 from inspector.store.db import Store
 from inspector.ui.dialogs import FindingDialog, FindingEdit
 from inspector.ui.ops import run_op, run_write, user_message
@@ -57,6 +57,8 @@ RESULT_COLOURS = {
     ItemResultValue.NOT_APPLICABLE: "#6d6d6d",
     ItemResultValue.NOT_CHECKED: "#ef6c00",
 }
+# What one load of the screen brings: header, checklist rows, findings, quizzes taken.
+_Loaded = tuple[InspectionDetail, list[walk.ItemRow], list[FindingRow], list[QuizRow]]
 FILTER_ALL, FILTER_UNANSWERED, FILTER_FAILED = "全部检查项", "只看未填写", "只看不合格"
 
 
@@ -262,17 +264,33 @@ class InspectionView(QWidget):
             return
         today = clock.local_today()
 
-        def load(session: Session) -> tuple[InspectionDetail, list[walk.ItemRow], list[FindingRow]]:
+        def load(session: Session) -> _Loaded:
             detail = inspection_detail(session, inspection_id)
             rows = walk.checklist_rows(session, inspection_id)
             source = detail.review_of_inspection_id if detail.mode == InspectionMode.REVIEW.value else None
             findings = list_findings(
                 session, today=today, f=FindingFilter(open_only=False, inspection_id=source or inspection_id)
             )
-            return detail, rows, findings
+            quizzes = quizzes_of(session, inspection_id)
+            if source:
+                # Who failed the quiz at the inspection under review is examined again now.
+                retake = [
+                    q for q in failed_people(session, source) if q.person_name not in {t.person_name for t in quizzes}
+                ]
+                quizzes += [
+                    QuizRow(q.id, q.person_name, q.person_post, q.mode, None, q.pass_mark, "待重新考核") for q in retake
+                ]
+            return detail, rows, findings, quizzes
 
-        def show(result: tuple[InspectionDetail, list[walk.ItemRow], list[FindingRow]]) -> None:
-            self._show(*result, keep_item=keep_item)
+        def show(result: _Loaded) -> None:
+            detail, rows, findings, quizzes = result
+            self._show(detail, rows, findings, keep_item=keep_item)
+            if quizzes:
+                taken = "；".join(
+                    f"{q.person_post}{q.person_name} {q.score if q.score is not None else '—'}分 {q.status}"
+                    for q in quizzes
+                )
+                self.facts.setText(f"{self.facts.text()}\n逢查必考：{taken}")
             self.loaded.emit()
 
         run_op(self.store, load, on_done=show, on_error=self._error)
