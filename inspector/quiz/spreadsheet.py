@@ -33,8 +33,8 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -42,6 +42,18 @@ from typing import Any
 
 from inspector.errors import InspectorError
 from inspector.quiz.questions import LETTERS, QuestionDef, QuestionError, make_question
+
+__all__ = [
+    "HEADER_ALIASES",
+    "REQUIRED",
+    "TEMPLATE_HEADERS",
+    "RowProblem",
+    "SheetResult",
+    "SpreadsheetError",
+    "read_question_rows",
+    "split_options",
+    "write_template",
+]
 
 HEADER_SCAN_ROWS = 10
 # Stray cells far to the right, or a merge across a whole row, must not make every row thousands of cells wide.
@@ -146,7 +158,7 @@ def read_question_rows(path: Path, *, industry: str = "") -> SheetResult:
 # Rows → questions
 
 
-def _read_sheets(path: Path, sheets: Iterator[tuple[str, Iterator[Row]]] | list[Any], industry: str) -> SheetResult:
+def _read_sheets(path: Path, sheets: Iterable[tuple[str, Iterator[Row]]], industry: str) -> SheetResult:
     """Use the first sheet whose first rows hold a header; a workbook may carry a 说明 sheet before or after it."""
     any_rows = False
     best: tuple[int, int, list[str]] = (0, 0, [])  # required names found, on row, which
@@ -160,6 +172,8 @@ def _read_sheets(path: Path, sheets: Iterator[tuple[str, Iterator[Row]]] | list[
         layout, found = _find_layout(head)
         if layout is not None:
             return _read_body(layout, sheet, head, rows, industry)
+        if isinstance(rows, Generator):
+            rows.close()  # releases the sheet's XML stream now rather than when collected
         if found[0] > best[0]:
             best = found
     if not any_rows:
@@ -463,7 +477,8 @@ def _open_workbook(path: Path) -> Iterator[Any]:
     if magic == _OLE_MAGIC:
         raise SpreadsheetError(
             f"{path.name}: an old .xls or password-protected workbook",
-            f"文件“{path.name}”是旧版 Excel（.xls）或加了密码的文件，请在 Excel 或 WPS 中去掉密码并另存为 .xlsx 后再导入",
+            f"文件“{path.name}”是旧版 Excel（.xls）或加了密码的文件，"
+            "请在 Excel 或 WPS 中去掉密码并另存为 .xlsx 后再导入",
         )
     if not magic.startswith(b"PK"):
         raise _broken(path)
@@ -573,7 +588,8 @@ def _csv_rows(path: Path) -> Iterator[Row]:
                 except csv.Error as exc:
                     raise SpreadsheetError(
                         f"{path.name}: row {number} cannot be read ({exc})",
-                        f"文件“{path.name}”第{number}行附近无法读取（可能是引号不配对），请在 Excel 或 WPS 中打开并重新保存",
+                        f"文件“{path.name}”第{number}行附近无法读取（可能是引号不配对），"
+                        "请在 Excel 或 WPS 中打开并重新保存",
                     ) from exc
                 yield number, cells[:MAX_COLUMNS]
     except (OSError, UnicodeError) as exc:
@@ -616,10 +632,8 @@ def _decodes(path: Path, encoding: str) -> bool:
 def _csv_delimiter(sample: str) -> str:
     """The delimiter under which the header is found; the sniffer's guess is tried first, then comma, tab, semicolon."""
     candidates: list[str] = []
-    try:
+    with suppress(csv.Error):  # the sniffer gives up on one-column or irregular samples
         candidates.append(csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter)
-    except csv.Error:
-        pass
     candidates += [d for d in (",", "\t", ";") if d not in candidates]
     for delimiter in candidates:
         head: list[Row] = []
@@ -756,7 +770,9 @@ def write_template(path: Path) -> None:
         for cell in sheet[sheet.max_row]:
             cell.fill = example_fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.cell(row=2, column=3).comment = Comment("黄色的四行是填写示例，请删除后再填写自己的题目。", "安全生产执法助手")
+    sheet.cell(row=2, column=3).comment = Comment(
+        "黄色的四行是填写示例，请删除后再填写自己的题目。", "安全生产执法助手"
+    )
     for index, header in enumerate(TEMPLATE_HEADERS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = _COLUMN_WIDTHS.get(header, 22)
 

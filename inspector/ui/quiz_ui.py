@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -40,6 +40,22 @@ from inspector.ui.ops import run_op, run_write, user_message
 POSTS = ("主要负责人", "安全管理人员", "特种作业人员", "瓦斯检查工", "采煤机司机", "井下电钳工", "爆破工", "安全检查工",
          "主要操作岗位", "特殊作业监护人", "有限空间作业人员", "粉尘涉爆岗位", "储配站操作工", "架子工",
          "塔式起重机司机", "施工电工")  # fmt: skip
+
+
+# Large, touch-friendly: each choice is a whole bordered row that can be hit with a finger.
+KIOSK_STYLE = """
+#QuizWindow { background: #f7f9fc; }
+#QuizWindow QLabel { font-size: 22px; }
+#quizStem { font-size: 30px; font-weight: bold; padding: 16px 0; }
+#QuizWindow QRadioButton, #QuizWindow QCheckBox {
+    font-size: 26px; padding: 16px; margin: 4px 0; background: white;
+    border: 1px solid #c9d3df; border-radius: 10px;
+}
+#QuizWindow QRadioButton:checked, #QuizWindow QCheckBox:checked { background: #dbe9f8; border: 2px solid #1f3a5f; }
+#QuizWindow QRadioButton::indicator, #QuizWindow QCheckBox::indicator { width: 28px; height: 28px; }
+#QuizWindow QPushButton { font-size: 26px; }
+#QuizWindow QPlainTextEdit { font-size: 24px; }
+"""
 
 
 class QuizStartDialog(QDialog):
@@ -139,9 +155,7 @@ class QuizWindow(QWidget):
         self.index = 0
         self.remaining = time_limit_seconds
         self.setWindowTitle("逢查必考 · 安全生产知识考试")
-        big = QFont()
-        big.setPointSize(20)
-        self.setFont(big)
+        self.setStyleSheet(KIOSK_STYLE)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.counter = QLabel()
