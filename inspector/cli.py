@@ -363,9 +363,9 @@ def _cmd_bank_import(args: argparse.Namespace) -> int:
         print("inspector: error: --bank CODE is required to import a spreadsheet", file=sys.stderr)
         return 2
     sheet = read_question_rows(path, industry=args.industry)
-    for problem in sheet.problems:
-        column = f" [{problem.column}]" if problem.column else ""
-        print(f"{path.name}: row {problem.row}{column}: {problem.reason}", file=sys.stderr)
+    for row_problem in sheet.problems:
+        column = f" [{row_problem.column}]" if row_problem.column else ""
+        print(f"{path.name}: row {row_problem.row}{column}: {row_problem.reason}", file=sys.stderr)
     if sheet.problems and not args.valid_only:
         print(
             f"{len(sheet.problems)} row problem(s); nothing imported "

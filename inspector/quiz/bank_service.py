@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -12,6 +13,7 @@ from sqlmodel import Session, col, select
 from inspector.errors import ValidationError
 from inspector.quiz.banks import BankDef, BankFileError, builtin_bank_paths, parse_bank_file
 from inspector.quiz.questions import QuestionDef
+from inspector.store.bulk import insert_synced
 from inspector.store.models import Question, QuestionBank
 
 log = logging.getLogger(__name__)
@@ -26,22 +28,22 @@ class BankImport:
     created: bool
 
 
-def _question_row(bank_id: str, q: QuestionDef, *, unconfirmed: bool = False, note: str = "") -> Question:
-    return Question(
-        bank_id=bank_id,
-        code=q.code,
-        qtype=q.qtype,
-        posts=list(q.posts),
-        stem=q.stem,
-        options=list(q.options),
-        answer=q.answer,
-        explanation=q.explanation,
-        basis=q.basis,
-        difficulty=q.difficulty,
-        content_sha256=q.fingerprint,
-        unconfirmed=unconfirmed,
-        note=note,
-    )
+def _question_row(bank_id: str, q: QuestionDef, *, unconfirmed: bool = False, note: str = "") -> dict[str, Any]:
+    return {
+        "bank_id": bank_id,
+        "code": q.code,
+        "qtype": q.qtype,
+        "posts": list(q.posts),
+        "stem": q.stem,
+        "options": list(q.options),
+        "answer": q.answer,
+        "explanation": q.explanation,
+        "basis": q.basis,
+        "difficulty": q.difficulty,
+        "content_sha256": q.fingerprint,
+        "unconfirmed": unconfirmed,
+        "note": note,
+    }
 
 
 def import_bank_def(session: Session, bank: BankDef) -> BankImport:
@@ -72,8 +74,8 @@ def import_bank_def(session: Session, bank: BankDef) -> BankImport:
     )
     session.add(row)
     session.flush()
-    session.add_all(_question_row(row.id, q, unconfirmed=q.code in bank.unconfirmed_codes) for q in bank.questions)
-    session.flush()
+    rows = [_question_row(row.id, q, unconfirmed=q.code in bank.unconfirmed_codes) for q in bank.questions]
+    insert_synced(session, Question, rows)
     return BankImport(row.id, bank.code, len(bank.questions), 0, True)
 
 
@@ -115,16 +117,13 @@ def add_questions(session: Session, *, bank_id: str, questions: Sequence[Questio
     if bank is None:
         raise ValidationError(f"No question bank {bank_id}.", "找不到题库。")
     known = set(session.exec(select(Question.content_sha256).where(Question.bank_id == bank_id)))
-    added = skipped = 0
+    rows = []
     for q in questions:
-        if q.fingerprint in known:
-            skipped += 1
-            continue
-        known.add(q.fingerprint)
-        session.add(_question_row(bank_id, q))
-        added += 1
-    session.flush()
-    return BankImport(bank_id, bank.code, added, skipped, False)
+        if q.fingerprint not in known:
+            known.add(q.fingerprint)
+            rows.append(_question_row(bank_id, q))
+    insert_synced(session, Question, rows)
+    return BankImport(bank_id, bank.code, len(rows), len(questions) - len(rows), False)
 
 
 def question_count(session: Session, bank_id: str) -> int:

@@ -88,7 +88,7 @@ def parse_difficulty(raw: object) -> int:
     word = fold(str(raw))
     if word in DIFFICULTY_WORDS:
         return DIFFICULTY_WORDS[word]
-    if word.isdigit() and 1 <= int(word) <= 3:
+    if word.isascii() and word.isdecimal() and 1 <= int(word) <= 3:
         return int(word)
     raise QuestionError(f"难度“{raw}”应为 1、2、3 或 易、中、难")
 
@@ -102,11 +102,12 @@ def parse_posts(raw: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
 
 
 def parse_answer(qtype: QuestionType, raw: object, option_count: int) -> str:
-    text = fold("" if raw is None else str(raw))
     if qtype is QuestionType.SHORT_ANSWER:
-        if not text:
+        reference = "" if raw is None else str(raw).strip()  # prose: keeps its own punctuation
+        if not reference:
             raise QuestionError("简答题须填写参考答案")
-        return text
+        return reference
+    text = fold("" if raw is None else str(raw))
     if not text:
         raise QuestionError("答案不能为空")
     if qtype is QuestionType.TRUE_FALSE:

@@ -9,15 +9,13 @@ again exactly. A failed quiz becomes a finding of the inspection (安全生产�
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import String, func, type_coerce
 from sqlmodel import Session, col, select
 
 from inspector import clock
@@ -123,47 +121,93 @@ def recently_seen(session: Session, person: Person, enterprise_id: str, *, quizz
     return set(session.exec(select(QuizAnswer.question_id).where(col(QuizAnswer.session_id).in_(recent))))
 
 
-def candidates(session: Session, *, industry: str, post: str) -> list[tuple[str, QuestionType, str]]:
-    """(id, type, bank id) of every current question of the industry's and the general banks for the post."""
-    banks = {
-        b.id: b
-        for b in session.exec(
-            select(QuestionBank).where(
-                col(QuestionBank.is_current), col(QuestionBank.industry).in_((industry, GENERAL_INDUSTRY))
+@dataclass(frozen=True)
+class Pool:
+    """The questions a paper may be drawn from: per type, the count in each bank (from the post index)."""
+
+    banks: tuple[str, ...]
+    post: str
+    counts: dict[QuestionType, list[tuple[str, int]]]
+
+    def size(self, qtype: QuestionType | None = None) -> int:
+        kinds = [qtype] if qtype else list(self.counts)
+        return sum(n for kind in kinds for _bank, n in self.counts.get(kind, []))
+
+
+def _driver(session: Session) -> Any:
+    # Straight through the driver: a draw is a handful of index lookups, no ORM objects needed.
+    dbapi = session.connection().connection.driver_connection
+    assert dbapi is not None
+    return dbapi
+
+
+def pool_for(session: Session, *, industry: str, post: str) -> Pool:
+    """The current banks of the industry and the general bank, counted by type for the post."""
+    banks = tuple(
+        sorted(
+            str(b)
+            for b in session.exec(
+                select(QuestionBank.id).where(
+                    col(QuestionBank.is_current), col(QuestionBank.industry).in_((industry, GENERAL_INDUSTRY))
+                )
             )
         )
-    }
-    if not banks:
-        return []
-    # posts is stored as JSON text (json.dumps): finding the post as a JSON string in it is exact and needs
-    # no JSON parsing per row, which keeps a draw from a 50,000-question bank fast.
-    needle = json.dumps(post)
-    rows = session.exec(
-        select(Question.id, Question.qtype, Question.bank_id)
-        .where(col(Question.bank_id).in_(list(banks)))
-        .where(func.instr(type_coerce(col(Question.posts), String), needle) > 0)
-        .order_by(col(Question.id))
     )
-    return [(str(i), QuestionType(t), str(b)) for i, t, b in rows]
+    counts: dict[QuestionType, list[tuple[str, int]]] = {}
+    if banks:
+        marks = ", ".join("?" for _ in banks)
+        rows = _driver(session).execute(
+            f"SELECT qtype, bank_id, count(*) FROM question_post WHERE post = ? AND bank_id IN ({marks}) "
+            "GROUP BY qtype, bank_id ORDER BY qtype, bank_id",
+            (post, *banks),
+        )
+        for qtype, bank, n in rows:
+            counts.setdefault(QuestionType(qtype), []).append((bank, int(n)))
+    return Pool(banks, post, counts)
 
 
-def draw(
-    pool: list[tuple[str, QuestionType, str]],
-    *,
-    seed: str,
-    mix: Mapping[QuestionType, int],
-    exclude: set[str],
-) -> list[str]:
-    """The paper's question ids: per type, unseen questions first, in a seeded random order."""
+def _question_at(session: Session, pool: Pool, qtype: QuestionType, position: int) -> str:
+    """The position-th question of the type (banks in id order, questions in id order within a bank)."""
+    for bank, n in pool.counts[qtype]:
+        if position < n:
+            row = (
+                _driver(session)
+                .execute(
+                    "SELECT question_id FROM question_post WHERE post = ? AND qtype = ? AND bank_id = ? "
+                    "ORDER BY question_id LIMIT 1 OFFSET ?",
+                    (pool.post, qtype.value, bank, position),
+                )
+                .fetchone()
+            )
+            return str(row[0])
+        position -= n
+    raise IndexError(position)
+
+
+def draw(session: Session, pool: Pool, *, seed: str, mix: Mapping[QuestionType, int], exclude: set[str]) -> list[str]:
+    """The paper's question ids: per type, random positions in the pool, unseen questions first.
+
+    Only the drawn questions are read, never the whole pool, so a 50,000-question bank draws as fast as a
+    small one; the same seed over the same banks gives the same paper.
+    """
     rng = random.Random(seed)  # not for security: a paper that can be drawn again from its seed
     chosen: list[str] = []
     for qtype, wanted in mix.items():
-        of_type = [q for q, t, _b in pool if t is qtype]
-        fresh = [q for q in of_type if q not in exclude]
-        seen = [q for q in of_type if q in exclude]
-        rng.shuffle(fresh)
-        rng.shuffle(seen)
-        chosen.extend((fresh + seen)[:wanted])
+        total = pool.size(qtype)
+        picked: list[str] = []
+        seen_again: list[str] = []
+        tried: set[int] = set()
+        # Enough tries to get past every excluded question; then what was seen recently comes back.
+        budget = wanted * 4 + len(exclude) * 2 + 20
+        while len(picked) < wanted and len(tried) < total and budget > 0:
+            budget -= 1
+            position = rng.randrange(total)
+            if position in tried:
+                continue
+            tried.add(position)
+            question_id = _question_at(session, pool, qtype, position)
+            (seen_again if question_id in exclude else picked).append(question_id)
+        chosen.extend(picked + seen_again[: wanted - len(picked)])
     return chosen
 
 
@@ -185,18 +229,19 @@ def start_quiz(
     mix = dict(mix or DEFAULT_MIX)
     if sum(mix.values()) < 1:
         raise ValidationError("A paper needs at least one question.", "试卷至少需要一道题。")
-    pool = candidates(session, industry=enterprise.industry.value, post=person.post)
-    if not pool:
+    pool = pool_for(session, industry=enterprise.industry.value, post=person.post)
+    if not pool.size():
         raise ValidationError(
             f"No questions for post {person.post} in {enterprise.industry.value}.",
             f"题库中没有适用于“{person.post}”岗位的题目。",
         )
     seed = seed or secrets.token_hex(8)
     exclude = recently_seen(session, person, enterprise.id)
-    chosen = draw(pool, seed=seed, mix=mix, exclude=exclude)
+    chosen = draw(session, pool, seed=seed, mix=mix, exclude=exclude)
     if not chosen:
         raise ValidationError("No questions of the requested types.", "题库中没有所需题型的题目。")
-    banks = {b for q, _t, b in pool if q in set(chosen)}
+    questions = {q.id: q for q in session.exec(select(Question).where(col(Question.id).in_(chosen)))}
+    banks = {q.bank_id for q in questions.values()}
     pass_mark = min(
         (b.pass_mark for b in session.exec(select(QuestionBank).where(col(QuestionBank.id).in_(banks)))),
         default=80,
@@ -214,8 +259,8 @@ def start_quiz(
             "industry": enterprise.industry.value,
             "post": person.post,
             "mix": {t.value: n for t, n in mix.items()},
-            "pool": len(pool),
-            "pool_ids_sha": _digest([q for q, _t, _b in pool]),
+            "banks": list(pool.banks),
+            "pool": {t.value: pool.size(t) for t in pool.counts},
             "excluded": sorted(exclude),
         },
         started_at=clock.now(),
@@ -227,7 +272,6 @@ def start_quiz(
     session.add(quiz)
     session.flush()
     rng = random.Random(f"{seed}:options")
-    questions = {q.id: q for q in session.exec(select(Question).where(col(Question.id).in_(chosen)))}
     for position, question_id in enumerate(chosen):
         question = questions[question_id]
         order = list(range(len(question.options)))
@@ -236,10 +280,6 @@ def start_quiz(
         session.add(QuizAnswer(session_id=quiz.id, question_id=question_id, position=position, option_order=order))
     session.flush()
     return quiz
-
-
-def _digest(ids: list[str]) -> str:
-    return hashlib.sha256("\n".join(ids).encode()).hexdigest()
 
 
 def _shown_answer(question: Question, order: list[int]) -> str:

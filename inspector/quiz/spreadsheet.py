@@ -169,6 +169,9 @@ def _read_sheets(path: Path, sheets: Iterable[tuple[str, Iterator[Row]]], indust
             if len(head) == HEADER_SCAN_ROWS:
                 break
         any_rows = any_rows or any(_text(v) for _, values in head for v in values)
+        if not any_rows and len(head) == HEADER_SCAN_ROWS:
+            # Content below ten blank rows: the message must be “no header”, not “empty file”.
+            any_rows = any(_text(v) for _, values in rows for v in values)
         layout, found = _find_layout(head)
         if layout is not None:
             return _read_body(layout, sheet, head, rows, industry)
@@ -316,7 +319,7 @@ def _field_of(message: str) -> str | None:
 
 def _header_key(text: str) -> str | None:
     """The canonical column name ("题型", "选项", "选项A" …) of a header cell, or None for an unknown column."""
-    if not text or len(text) > 30:
+    if not text or len(text) > 40:
         return None
     key = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
     for candidate in (key, _HEADER_NOTES.sub("", key).strip("*:")):

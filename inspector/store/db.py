@@ -191,32 +191,33 @@ def _stamp_synced_rows(session: OrmSession, _ctx: Any, _instances: Any) -> None:
     device_id = session.info.get("device_id", "")
     remote = bool(session.info.get(APPLYING_REMOTE, False))
     outbox: list[OutboxEntry] = []
+    replaced: list[str] = []  # records that may have an older pending entry
+    if remote:
+        return
     for obj in list(session.new):
-        if isinstance(obj, SyncedRecord) and not remote:
+        if isinstance(obj, SyncedRecord):
             obj.created_at = obj.created_at or now
             obj.updated_at = now
             obj.origin_device = obj.origin_device or device_id
             obj.version = max(obj.version, 0) + 1
             outbox.append(_outbox_entry(obj, OutboxOp.UPSERT, now))
     for obj in list(session.dirty):
-        if isinstance(obj, SyncedRecord) and not remote and session.is_modified(obj):
+        if isinstance(obj, SyncedRecord) and session.is_modified(obj):
             obj.updated_at = now
             obj.version += 1
             outbox.append(_outbox_entry(obj, OutboxOp.UPSERT, now))
+            replaced.append(obj.id)
     for obj in list(session.deleted):
-        if isinstance(obj, SyncedRecord) and not remote:
+        if isinstance(obj, SyncedRecord):
             outbox.append(_outbox_entry(obj, OutboxOp.DELETE, now))
-    if outbox:
-        # A record needs one pending entry: its newest. Every keystroke of a note is saved, and the outbox
-        # must not grow with them. The old entry is deleted rather than updated, so that an entry already
-        # sent and awaiting its ack cannot be acknowledged in place of the newer change.
+            replaced.append(obj.id)
+    # A record needs one pending entry: its newest. Every keystroke of a note is saved, and the outbox must
+    # not grow with them. The old entry is deleted rather than updated, so that an entry already sent and
+    # awaiting its ack cannot be acknowledged in place of the newer change. A new record has no old entry.
+    if replaced:
         conn = session.connection()
-        for entry in outbox:
-            conn.execute(
-                delete(OutboxEntry).where(
-                    col(OutboxEntry.table_name) == entry.table_name, col(OutboxEntry.record_id) == entry.record_id
-                )
-            )
+        for start in range(0, len(replaced), 500):
+            conn.execute(delete(OutboxEntry).where(col(OutboxEntry.record_id).in_(replaced[start : start + 500])))
     session.add_all(outbox)
 
 

@@ -27,8 +27,8 @@ HEAD_REVISION = "0003"  # the newest script in migrations/versions; bump with ev
 
 
 def is_model_table(name: str | None) -> bool:
-    """Tables Alembic compares with the models; the FTS index and its shadow tables are made by hand."""
-    return not (name or "").startswith("inspection_fts")
+    """Tables Alembic compares with the models; the derived indexes (search, posts) are made by hand."""
+    return not (name or "").startswith(("inspection_fts", "question_post"))
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

@@ -187,3 +187,24 @@ def test_every_shipped_bank_validates_and_installs(store: Store) -> None:
     for bank in banks:
         for q in bank.questions:
             assert q.basis.startswith("《") and q.explanation, q.code
+
+
+def test_post_index_follows_every_way_questions_are_written(store: Store) -> None:
+    from sqlalchemy import text
+
+    q = make_question(qtype="判断", stem="题", options=[], answer="对", posts="主要负责人、安全管理人员")
+    with store.session() as session:
+        bank = create_bank(session, code="office", title="本局题库", industry="通用")
+        add_questions(session, bank_id=bank.id, questions=[q])  # the bulk path
+        session.add(Question(bank_id=bank.id, qtype=TF, posts=["爆破工"], stem="另一题", answer="错"))  # the ORM path
+        session.flush()
+        rows = session.connection().execute(text("SELECT post, qtype FROM question_post ORDER BY post")).all()
+        assert [tuple(r) for r in rows] == [("主要负责人", "判断"), ("安全管理人员", "判断"), ("爆破工", "判断")]
+        orm_question = session.exec(select(Question).where(Question.stem == "另一题")).one()
+        orm_question.posts = ["瓦斯检查工"]
+        session.add(orm_question)
+        session.flush()
+        session.delete(session.exec(select(Question).where(Question.stem == "题")).one())
+        session.flush()
+        rows = session.connection().execute(text("SELECT post FROM question_post")).all()
+        assert [r[0] for r in rows] == ["瓦斯检查工"]

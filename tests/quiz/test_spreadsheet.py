@@ -149,8 +149,8 @@ def test_template_layout(tmp_path: Path) -> None:
     assert all(c.font.bold for c in sheet[1])
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["C"].width >= 40
-    lists = {rule.sqref.ranges[0].coord.split(":")[0]: rule.formula1 for rule in sheet.data_validations.dataValidation}
-    assert lists == {"A2": '"判断,单选,多选,简答"', "M2": '"1,2,3"'}
+    lists = {str(rule.sqref): rule.formula1 for rule in sheet.data_validations.dataValidation}
+    assert lists == {"A2:A1048576": '"判断,单选,多选,简答"', "M2:M1048576": '"1,2,3"'}
     help_text = "\n".join(str(c.value) for row in book["说明"].iter_rows() for c in row if c.value)
     for word in ("题型", "适用岗位", "题干", "答案", "√/×", "正确/错误", "难度"):
         assert word in help_text
@@ -167,14 +167,15 @@ def test_template_needs_an_xlsx_name(tmp_path: Path) -> None:
 
 def test_office_clerk_spreadsheet(tmp_path: Path) -> None:
     posts = "主要负责人、安全管理人员"
+    rest = ["答案解析", "出处", "难易程度"]
     opts = ("建立责任制", "制定规章制度", "保证安全投入", "组织应急演练")
 
-    def q(qtype: str, stem: str, answer: object, level: object, options: Sequence[str] = opts) -> list[object]:
-        return [None, qtype, posts, stem, *options, answer, "", "《安全生产法》", level]
+    def q(qtype: str | None, stem: str, answer: object, level: object, options: Sequence[str] = opts) -> list[object]:
+        return [None, qtype, posts, stem, *[*options, "", "", "", ""][:4], answer, "", "《安全生产法》", level]
 
     rows: list[Cells] = [
         ["阳城县XX公司安全培训题库"],
-        ["序号", "题目类型", "适用岗位", "试题内容", "选项", None, None, None, "正 确 答 案", "答案解析", "出处", "难易程度"],
+        ["序号", "题目类型", "适用岗位", "试题内容", "选项", None, None, None, "正 确 答 案", *rest],
         [None, None, None, None, "A", "B", "Ｃ", "D"],
         q("单选题", "单选一", "Ｂ", "易"),
         q("多项选择题", "多选一", "Ａ，Ｂ", "中"),
@@ -182,8 +183,8 @@ def test_office_clerk_spreadsheet(tmp_path: Path) -> None:
         q("多选", "多选三", "AB", 2),
         q("多选", "多选四", "A、B", 3.0),
         q("判断", "判断一", "对", "易", ()),
-        q(None, "判断二", "错", "易", ()),  # type: ignore[arg-type]  # 题型 merged down from the row above
-        q(None, "判断三", "√", "中", ()),  # type: ignore[arg-type]
+        q(None, "判断二", "错", "易", ()),  # 题型 merged down from the row above
+        q(None, "判断三", "√", "中", ()),
         q("判断题", "判断四", "×", "中", ()),
         q("判断题", "判断五", "正确", "难", ()),
         q("判断题", "判断六", "错误", "难", ()),
@@ -241,7 +242,8 @@ def test_merged_options_header_over_plain_columns(tmp_path: Path) -> None:
 
 
 def test_header_aliases_notes_and_full_width(tmp_path: Path) -> None:
-    header = ["类型", "考核岗位", "试题", "Ａ", "B选项", "选项三", "(D)", "标准答案*", "说明", "法规依据", "难度（1-3）"]
+    options = ["Ａ", "B选项", "选项三", "(D)"]
+    header = ["类型", "考核岗位", "试题", *options, "标准答案*", "说明", "法规依据", "难度（1-3）"]
     row = ["多选", "瓦斯检查工/安全员", "题一", *FOUR, "A，D", "", "", "1"]
     result = read_question_rows(_xlsx(tmp_path, [header, row]))
     assert result.problems == []
@@ -258,7 +260,8 @@ def test_cells_read_as_written(tmp_path: Path) -> None:
     result = read_question_rows(_xlsx(tmp_path, rows))
     assert result.problems == []
     first, second = (q for _, q in result.questions)
-    assert (first.stem, first.answer, first.explanation, first.basis, first.difficulty) == ("80", "对", "1.5", "12345", 1)
+    assert (first.stem, first.answer, first.difficulty) == ("80", "对", 1)
+    assert (first.explanation, first.basis) == ("1.5", "12345")
     assert (second.options, second.answer) == (("10", "20.5", "3", "丁"), "C")
 
 
@@ -407,7 +410,15 @@ def test_options_in_one_column(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("encoding", "delimiter"),
-    [("utf-8-sig", ","), ("utf-8", ","), ("gbk", ","), ("gb18030", ","), ("utf-8", "\t"), ("gbk", ";")],
+    [
+        ("utf-8-sig", ","),
+        ("utf-8", ","),
+        ("gbk", ","),
+        ("gb18030", ","),
+        ("utf-8", "\t"),
+        ("gbk", ";"),
+        ("utf-16", "\t"),
+    ],
 )
 def test_csv_encodings_and_delimiters(tmp_path: Path, encoding: str, delimiter: str) -> None:
     path = _csv(tmp_path, [HEADER, *CLEAN_ROWS], encoding=encoding, delimiter=delimiter)
@@ -434,12 +445,19 @@ def test_csv_counts_records_not_lines(tmp_path: Path) -> None:
     assert _problem(result, 4).column == "答案"
 
 
+def test_exotic_digit_in_difficulty_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    # "፩" (Ethiopic one) passes str.isdigit() but not int(); make_question lets that ValueError through.
+    result = read_question_rows(_csv(tmp_path, [HEADER, _row("判断", "题一", (), "对", difficulty="፩")]))
+    assert result.questions == []
+    assert CHINESE.search(_problem(result, 2).reason)
+
+
 def test_csv_header_only_gives_no_rows(tmp_path: Path) -> None:
     result = read_question_rows(_csv(tmp_path, [HEADER, [], []]))
     assert (result.questions, result.problems, result.total_rows) == ([], [], 0)
 
 
-_text_cells = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+_text_cells = st.text(st.characters(codec="utf-8"), max_size=30)
 _cell = st.one_of(
     _text_cells,
     st.sampled_from(["单选", "多选", "判断", "简答", "A", "AB", "对", "×", "易", "2", "甲", "题型", "题干", ""]),
@@ -531,6 +549,10 @@ def test_empty_xlsx(tmp_path: Path) -> None:
     assert "没有任何内容" in _error(path).message_zh
 
 
+def test_header_below_ten_blank_rows_is_not_found(tmp_path: Path) -> None:
+    assert "找不到表头" in _error(_xlsx(tmp_path, [[]] * 10 + [HEADER, CLEAN_ROWS[0]])).message_zh
+
+
 def test_blank_rows_only_xlsx(tmp_path: Path) -> None:
     assert "没有任何内容" in _error(_xlsx(tmp_path, [[None, " "], [], ["\u3000"]])).message_zh
 
@@ -567,7 +589,8 @@ def test_ten_thousand_rows(tmp_path: Path) -> None:
     sheet = book.create_sheet("题库")
     sheet.append(HEADER)
     for i in range(10_000):
-        sheet.append(_row("单选", f"第{i}题：生产经营单位应当对从业人员进行安全生产教育和培训吗？", FOUR, "ABCD"[i % 4]))
+        stem = f"第{i}题：生产经营单位应当对从业人员进行安全生产教育和培训吗？"
+        sheet.append(_row("单选", stem, FOUR, "ABCD"[i % 4]))
     path = tmp_path / "big.xlsx"
     book.save(path)
 

@@ -1,4 +1,4 @@
-"""Question codes and flags; what each quiz paper was drawn from, and its time limit.
+"""Question codes and flags; what each quiz paper was drawn from, and its time limit; the post index.
 
 Revision ID: 0003
 Revises: 0002
@@ -30,8 +30,37 @@ def upgrade() -> None:
     with op.batch_alter_table("quizsession", schema=None) as batch_op:
         batch_op.alter_column("draw_params", server_default=None)
 
+    # question_post: one row per (question, post), kept by triggers from question.posts (a JSON list), so a
+    # paper is drawn by index lookups instead of scanning every question's posts (see inspector.quiz.service).
+    op.execute(
+        "CREATE TABLE question_post (question_id TEXT NOT NULL, post TEXT NOT NULL, qtype TEXT NOT NULL, "
+        "bank_id TEXT NOT NULL, PRIMARY KEY (post, qtype, bank_id, question_id)) WITHOUT ROWID"
+    )
+    op.execute("CREATE INDEX ix_question_post_question ON question_post (question_id)")
+    fill = "SELECT DISTINCT {q}.id, j.value, {q}.qtype, {q}.bank_id FROM json_each({q}.posts) j"
+    op.execute(
+        "CREATE TRIGGER question_post_insert AFTER INSERT ON question BEGIN "
+        f"INSERT OR IGNORE INTO question_post {fill.format(q='NEW')}; END"
+    )
+    op.execute(
+        "CREATE TRIGGER question_post_delete AFTER DELETE ON question BEGIN "
+        "DELETE FROM question_post WHERE question_id = OLD.id; END"
+    )
+    op.execute(
+        "CREATE TRIGGER question_post_update AFTER UPDATE OF posts, qtype, bank_id ON question BEGIN "
+        "DELETE FROM question_post WHERE question_id = OLD.id; "
+        f"INSERT OR IGNORE INTO question_post {fill.format(q='NEW')}; END"
+    )
+    op.execute(
+        "INSERT OR IGNORE INTO question_post "
+        "SELECT DISTINCT q.id, j.value, q.qtype, q.bank_id FROM question q, json_each(q.posts) j"
+    )
+
 
 def downgrade() -> None:
+    for trigger in ("question_post_insert", "question_post_delete", "question_post_update"):
+        op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    op.execute("DROP TABLE IF EXISTS question_post")
     with op.batch_alter_table("quizsession", schema=None) as batch_op:
         batch_op.drop_column("time_limit_seconds")
         batch_op.drop_column("draw_params")
