@@ -20,6 +20,7 @@ from inspector.checklists.service import install_builtin_checklists
 from inspector.quiz.bank_service import install_builtin_banks
 from inspector.store.db import Store
 from inspector.ui import pages
+from inspector.ui.banks_page import BanksPage
 from inspector.ui.inspections_page import InspectionsPage
 from inspector.ui.ops import run_write, user_message
 from inspector.ui.work_pages import FindingsPage, TasksPage
@@ -78,7 +79,7 @@ class MainWindow(QMainWindow):
             "现场检查": self.inspections,
             "隐患整改": FindingsPage(store),
             "执法文书": pages.documents_page(store),
-            "题库": pages.banks_page(store),
+            "题库": BanksPage(store),
             "企业": pages.EnterprisePage(store),
             "同步": pages.SyncPage(store),
         }

@@ -31,7 +31,6 @@ from inspector.inspections.queries import (
     list_findings,
     list_tasks,
 )
-from inspector.quiz.queries import BankRow, list_banks
 from inspector.registry.service import EnterpriseRow, search_enterprises
 from inspector.store.db import Store
 from inspector.sync.status import SyncStatus, sync_status
@@ -338,24 +337,6 @@ def documents_page(store: Store) -> ListPage:
         columns=columns,
         query=list_documents,
         empty_text="暂无执法文书。",
-    )
-
-
-def banks_page(store: Store) -> ListPage:
-    columns: list[Column[BankRow]] = [
-        Column("题库", lambda r: r.title),
-        Column("行业领域", lambda r: r.industry),
-        Column("版本", lambda r: r.revision),
-        Column("题目数", lambda r: r.question_count),
-        Column("合格分", lambda r: r.pass_mark),
-    ]
-    return ListPage(
-        store,
-        title="题库",
-        heading="题库（逢查必考）",
-        columns=columns,
-        query=list_banks,
-        empty_text="暂无题库。",
     )
 
 

@@ -109,3 +109,37 @@ def test_written_score_records_a_fail_as_a_finding(qtbot: QtBot, window: MainWin
         failed = quiz.failed_people(session, inspection_id)
     assert [f.person_name for f in failed] == ["赵六"]
     assert any("赵六" in r.description for r in view.finding_model._rows)
+
+
+def test_bank_import_shows_row_problems_and_imports_valid_rows_on_request(
+    qtbot: QtBot, window: MainWindow, tmp_path, monkeypatch
+) -> None:
+    from openpyxl import Workbook
+
+    from inspector.ui.banks_page import BanksPage, ImportProblemsDialog
+
+    page = window.pages["题库"]
+    assert isinstance(page, BanksPage)
+    window.show_page("题库")
+    settle()
+    shipped = page.model.rowCount()
+    assert shipped >= 9
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["题型", "适用岗位", "题干", "选项A", "选项B", "答案"])
+    ws.append(["判断", "主要负责人", "本局自编判断题。", None, None, "√"])
+    ws.append(["单选", "主要负责人", "本局自编单选题。", "甲", "乙", "C"])
+    path = tmp_path / "本局题库.xlsx"
+    wb.save(path)
+    answers = iter([0, 1])  # first time: 不导入; second time: 只导入有效行
+    monkeypatch.setattr(ImportProblemsDialog, "exec", lambda self: next(answers))
+    page.import_file(path, "local")
+    settle()
+    assert "未导入" in page.status.text() and page.model.rowCount() == shipped
+    page.import_file(path, "local")
+    settle()
+    assert "已导入 1 道题" in page.status.text()
+    assert page.model.rowCount() == shipped + 1
+    template = tmp_path / "模板.xlsx"
+    page.write_template_to(template)
+    assert template.exists() and "模板已保存" in page.status.text()
