@@ -123,15 +123,28 @@ def recently_seen(session: Session, person: Person, enterprise_id: str, *, quizz
 
 @dataclass(frozen=True)
 class Pool:
-    """The questions a paper may be drawn from: per type, the count in each bank (from the post index)."""
+    """The questions a paper may be drawn from: per (type, difficulty), the count in each bank."""
 
     banks: tuple[str, ...]
     post: str
-    counts: dict[QuestionType, list[tuple[str, int]]]
+    counts: dict[tuple[QuestionType, int], list[tuple[str, int]]]
 
-    def size(self, qtype: QuestionType | None = None) -> int:
-        kinds = [qtype] if qtype else list(self.counts)
-        return sum(n for kind in kinds for _bank, n in self.counts.get(kind, []))
+    def size(self, qtype: QuestionType | None = None, difficulty: int | None = None) -> int:
+        return sum(
+            n
+            for (kind, level), per_bank in self.counts.items()
+            if (qtype is None or kind is qtype) and (difficulty is None or level == difficulty)
+            for _bank, n in per_bank
+        )
+
+
+# Difficulty mixes offered on screen: shares of 易 (1), 中 (2), 难 (3); None draws regardless of difficulty.
+DIFFICULTY_MIXES: Mapping[str, Mapping[int, float] | None] = {
+    "不限": None,
+    "偏易": {1: 0.5, 2: 0.4, 3: 0.1},
+    "标准": {1: 0.3, 2: 0.5, 3: 0.2},
+    "偏难": {1: 0.1, 2: 0.4, 3: 0.5},
+}
 
 
 def _driver(session: Session) -> Any:
@@ -142,7 +155,7 @@ def _driver(session: Session) -> Any:
 
 
 def pool_for(session: Session, *, industry: str, post: str) -> Pool:
-    """The current banks of the industry and the general bank, counted by type for the post."""
+    """The current banks of the industry and the general bank, counted by type and difficulty for the post."""
     banks = tuple(
         sorted(
             str(b)
@@ -153,61 +166,113 @@ def pool_for(session: Session, *, industry: str, post: str) -> Pool:
             )
         )
     )
-    counts: dict[QuestionType, list[tuple[str, int]]] = {}
+    counts: dict[tuple[QuestionType, int], list[tuple[str, int]]] = {}
     if banks:
         marks = ", ".join("?" for _ in banks)
         rows = _driver(session).execute(
-            f"SELECT qtype, bank_id, count(*) FROM question_post WHERE post = ? AND bank_id IN ({marks}) "
-            "GROUP BY qtype, bank_id ORDER BY qtype, bank_id",
+            f"SELECT qtype, difficulty, bank_id, count(*) FROM question_post WHERE post = ? AND bank_id IN ({marks}) "
+            "GROUP BY qtype, difficulty, bank_id ORDER BY qtype, difficulty, bank_id",
             (post, *banks),
         )
-        for qtype, bank, n in rows:
-            counts.setdefault(QuestionType(qtype), []).append((bank, int(n)))
+        for qtype, difficulty, bank, n in rows:
+            counts.setdefault((QuestionType(qtype), int(difficulty)), []).append((bank, int(n)))
     return Pool(banks, post, counts)
 
 
-def _question_at(session: Session, pool: Pool, qtype: QuestionType, position: int) -> str:
-    """The position-th question of the type (banks in id order, questions in id order within a bank)."""
-    for bank, n in pool.counts[qtype]:
-        if position < n:
-            row = (
-                _driver(session)
-                .execute(
-                    "SELECT question_id FROM question_post WHERE post = ? AND qtype = ? AND bank_id = ? "
-                    "ORDER BY question_id LIMIT 1 OFFSET ?",
-                    (pool.post, qtype.value, bank, position),
+def _question_at(session: Session, pool: Pool, qtype: QuestionType, levels: list[int], position: int) -> str:
+    """The position-th question of the type among the given difficulties (levels, banks, ids in order)."""
+    for level in levels:
+        for bank, n in pool.counts.get((qtype, level), []):
+            if position < n:
+                row = (
+                    _driver(session)
+                    .execute(
+                        "SELECT question_id FROM question_post WHERE post = ? AND qtype = ? AND difficulty = ? "
+                        "AND bank_id = ? ORDER BY question_id LIMIT 1 OFFSET ?",
+                        (pool.post, qtype.value, level, bank, position),
+                    )
+                    .fetchone()
                 )
-                .fetchone()
-            )
-            return str(row[0])
-        position -= n
+                return str(row[0])
+            position -= n
     raise IndexError(position)
 
 
-def draw(session: Session, pool: Pool, *, seed: str, mix: Mapping[QuestionType, int], exclude: set[str]) -> list[str]:
-    """The paper's question ids: per type, random positions in the pool, unseen questions first.
+def split_by_difficulty(wanted: int, weights: Mapping[int, float] | None) -> list[tuple[list[int], int]]:
+    """How many questions of each difficulty (largest remainders), as (levels, count); None: one group of all."""
+    if not weights:
+        return [([1, 2, 3], wanted)]
+    total = sum(weights.values())
+    exact = {level: wanted * share / total for level, share in sorted(weights.items())}
+    counts = {level: int(x) for level, x in exact.items()}
+    for level in sorted(exact, key=lambda lv: exact[lv] - counts[lv], reverse=True)[: wanted - sum(counts.values())]:
+        counts[level] += 1
+    return [([level], n) for level, n in counts.items() if n]
+
+
+def _pick(
+    session: Session,
+    pool: Pool,
+    rng: random.Random,
+    *,
+    qtype: QuestionType,
+    levels: list[int],
+    wanted: int,
+    exclude: set[str],
+    taken: set[str],
+) -> list[str]:
+    total = sum(pool.size(qtype, level) for level in levels)
+    picked: list[str] = []
+    seen_again: list[str] = []
+    tried: set[int] = set()
+    # Enough tries to get past every excluded question; then what was seen recently comes back.
+    budget = wanted * 4 + len(exclude) * 2 + 20
+    while len(picked) < wanted and len(tried) < total and budget > 0:
+        budget -= 1
+        position = rng.randrange(total)
+        if position in tried:
+            continue
+        tried.add(position)
+        question_id = _question_at(session, pool, qtype, levels, position)
+        if question_id in taken:
+            continue
+        (seen_again if question_id in exclude else picked).append(question_id)
+    return picked + seen_again[: wanted - len(picked)]
+
+
+def draw(
+    session: Session,
+    pool: Pool,
+    *,
+    seed: str,
+    mix: Mapping[QuestionType, int],
+    exclude: set[str],
+    difficulty: Mapping[int, float] | None = None,
+) -> list[str]:
+    """The paper's question ids: per type (and difficulty share), random positions in the pool, unseen first.
 
     Only the drawn questions are read, never the whole pool, so a 50,000-question bank draws as fast as a
-    small one; the same seed over the same banks gives the same paper.
+    small one; the same seed over the same banks gives the same paper. A difficulty that runs short is made
+    up from the others.
     """
     rng = random.Random(seed)  # not for security: a paper that can be drawn again from its seed
     chosen: list[str] = []
     for qtype, wanted in mix.items():
-        total = pool.size(qtype)
-        picked: list[str] = []
-        seen_again: list[str] = []
-        tried: set[int] = set()
-        # Enough tries to get past every excluded question; then what was seen recently comes back.
-        budget = wanted * 4 + len(exclude) * 2 + 20
-        while len(picked) < wanted and len(tried) < total and budget > 0:
-            budget -= 1
-            position = rng.randrange(total)
-            if position in tried:
-                continue
-            tried.add(position)
-            question_id = _question_at(session, pool, qtype, position)
-            (seen_again if question_id in exclude else picked).append(question_id)
-        chosen.extend(picked + seen_again[: wanted - len(picked)])
+        got: list[str] = []
+        for levels, count in split_by_difficulty(wanted, difficulty):
+            got += _pick(session, pool, rng, qtype=qtype, levels=levels, wanted=count, exclude=exclude, taken=set(got))
+        if len(got) < wanted:
+            got += _pick(
+                session,
+                pool,
+                rng,
+                qtype=qtype,
+                levels=[1, 2, 3],
+                wanted=wanted - len(got),
+                exclude=exclude,
+                taken=set(got),
+            )
+        chosen.extend(got)
     return chosen
 
 
@@ -221,6 +286,7 @@ def start_quiz(
     seed: str | None = None,
     examiner_id: str | None = None,
     time_limit_minutes: int | None = 15,
+    difficulty: Mapping[int, float] | None = None,
 ) -> QuizSession:
     inspection = _inspection(session, inspection_id)
     enterprise = session.get(Enterprise, inspection.enterprise_id)
@@ -237,7 +303,7 @@ def start_quiz(
         )
     seed = seed or secrets.token_hex(8)
     exclude = recently_seen(session, person, enterprise.id)
-    chosen = draw(session, pool, seed=seed, mix=mix, exclude=exclude)
+    chosen = draw(session, pool, seed=seed, mix=mix, exclude=exclude, difficulty=difficulty)
     if not chosen:
         raise ValidationError("No questions of the requested types.", "题库中没有所需题型的题目。")
     questions = {q.id: q for q in session.exec(select(Question).where(col(Question.id).in_(chosen)))}
@@ -260,7 +326,8 @@ def start_quiz(
             "post": person.post,
             "mix": {t.value: n for t, n in mix.items()},
             "banks": list(pool.banks),
-            "pool": {t.value: pool.size(t) for t in pool.counts},
+            "difficulty": {str(k): v for k, v in difficulty.items()} if difficulty else None,
+            "pool": {t.value: pool.size(t) for t in QuestionType if pool.size(t)},
             "excluded": sorted(exclude),
         },
         started_at=clock.now(),

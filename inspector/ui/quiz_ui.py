@@ -80,6 +80,10 @@ class QuizStartDialog(QDialog):
         self.count = QSpinBox()
         self.count.setRange(1, 50)
         self.count.setValue(10)
+        self.difficulty = QComboBox()
+        for name in quiz.DIFFICULTY_MIXES:
+            self.difficulty.addItem(name)
+        self.difficulty.setCurrentText("标准")
         self.minutes = QSpinBox()
         self.minutes.setRange(1, 120)
         self.minutes.setValue(15)
@@ -95,6 +99,7 @@ class QuizStartDialog(QDialog):
             ("工号", self.staff_no),
             ("方式", self.mode),
             ("题量", self.count),
+            ("难度", self.difficulty),
             ("限时（分钟）", self.minutes),
             ("退出密码（PIN）", self.pin),
             ("笔试得分", self.written_score),
@@ -118,7 +123,7 @@ class QuizStartDialog(QDialog):
         mode = self.chosen_mode()
         self.pin.setEnabled(mode is QuizMode.KIOSK)
         self.written_score.setEnabled(mode is QuizMode.WRITTEN)
-        for w in (self.count, self.minutes):
+        for w in (self.count, self.minutes, self.difficulty):
             w.setEnabled(mode is not QuizMode.WRITTEN)
 
     def person(self) -> quiz.Person:
@@ -388,6 +393,7 @@ def start_quiz_flow(parent: QWidget, store: Store, inspection_id: str, on_done: 
             )
             return
         count, minutes, pin = dialog.count.value(), dialog.minutes.value(), dialog.pin.text().strip()
+        difficulty = quiz.DIFFICULTY_MIXES[dialog.difficulty.currentText()]
         mix = _mix_for(count)
 
         def opened(session_row: Any) -> None:
@@ -409,7 +415,13 @@ def start_quiz_flow(parent: QWidget, store: Store, inspection_id: str, on_done: 
 
         def start(session: Session) -> Any:
             return quiz.start_quiz(
-                session, inspection_id=inspection_id, person=person, mode=mode, mix=mix, time_limit_minutes=minutes
+                session,
+                inspection_id=inspection_id,
+                person=person,
+                mode=mode,
+                mix=mix,
+                time_limit_minutes=minutes,
+                difficulty=difficulty,
             )
 
         def failed(exc: Exception) -> None:

@@ -14,7 +14,7 @@ from inspector.quiz import service as quiz
 from inspector.quiz.bank_service import import_bank_def
 from inspector.quiz.banks import parse_bank_text
 from inspector.store.db import Store
-from inspector.store.models import Finding, QuizAnswer, QuizSession
+from inspector.store.models import Finding, Question, QuizAnswer, QuizSession
 from tests.conftest import Basics
 
 VALID_ID = "11010519491231002X"
@@ -161,3 +161,45 @@ def test_written_paper_score_and_the_review_list(store: Store, on_site: str) -> 
         assert session.exec(select(QuizAnswer)).all() == []
     with pytest.raises(ValidationError), store.session() as session:
         quiz.record_written(session, inspection_id=on_site, person=worker, score=101)
+
+
+@pytest.mark.parametrize(
+    ("wanted", "weights", "expected"),
+    [
+        (10, None, [([1, 2, 3], 10)]),
+        (10, {1: 0.3, 2: 0.5, 3: 0.2}, [([1], 3), ([2], 5), ([3], 2)]),
+        (4, {1: 0.3, 2: 0.5, 3: 0.2}, [([1], 1), ([2], 2), ([3], 1)]),
+        (1, {1: 0.1, 2: 0.4, 3: 0.5}, [([3], 1)]),
+    ],
+)
+def test_split_by_difficulty(
+    wanted: int, weights: dict[int, float] | None, expected: list[tuple[list[int], int]]
+) -> None:
+    assert quiz.split_by_difficulty(wanted, weights) == expected
+    assert sum(n for _levels, n in quiz.split_by_difficulty(wanted, weights)) == wanted
+
+
+def test_difficulty_mix_is_followed_and_made_up_when_short(store: Store, basics: Basics) -> None:
+    parts = _bank("煤矿", "lv", 12, "主要负责人").split('type = "判断"')
+    # Half of the 判断 questions hard (3), half easy (1); no 判断 of medium difficulty (2).
+    text = parts[0] + "".join(
+        f'type = "判断"\ndifficulty = {3 if n % 2 else 1}' + part for n, part in enumerate(parts[1:])
+    )
+    with store.session() as session:
+        import_bank_def(session, parse_bank_text(text))
+        inspection = start_inspection(session, enterprise_id=basics.mine_id, inspector_ids=basics.inspector_ids[:2])
+        levels = {q.id: q.difficulty for q in session.exec(select(Question))}
+        hard = quiz.start_quiz(
+            session, inspection_id=inspection.id, person=BOSS, mix={QuestionType.TRUE_FALSE: 5}, difficulty={3: 1.0}
+        )
+        assert {levels[p.question_id] for p in quiz.paper(session, hard.id)} == {3}
+        assert hard.draw_params["difficulty"] == {"3": 1.0}
+        # Medium 判断 questions were asked for, and there are none: made up from the other levels.
+        medium = quiz.start_quiz(
+            session,
+            inspection_id=inspection.id,
+            person=quiz.Person("王五", "主要负责人", staff_no="9"),
+            mix={QuestionType.TRUE_FALSE: 4},
+            difficulty={2: 1.0},
+        )
+        assert len(quiz.paper(session, medium.id)) == 4

@@ -34,10 +34,11 @@ def upgrade() -> None:
     # paper is drawn by index lookups instead of scanning every question's posts (see inspector.quiz.service).
     op.execute(
         "CREATE TABLE question_post (question_id TEXT NOT NULL, post TEXT NOT NULL, qtype TEXT NOT NULL, "
-        "bank_id TEXT NOT NULL, PRIMARY KEY (post, qtype, bank_id, question_id)) WITHOUT ROWID"
+        "difficulty INTEGER NOT NULL, bank_id TEXT NOT NULL, "
+        "PRIMARY KEY (post, qtype, difficulty, bank_id, question_id)) WITHOUT ROWID"
     )
     op.execute("CREATE INDEX ix_question_post_question ON question_post (question_id)")
-    fill = "SELECT DISTINCT {q}.id, j.value, {q}.qtype, {q}.bank_id FROM json_each({q}.posts) j"
+    fill = "SELECT DISTINCT {q}.id, j.value, {q}.qtype, {q}.difficulty, {q}.bank_id FROM json_each({q}.posts) j"
     op.execute(
         "CREATE TRIGGER question_post_insert AFTER INSERT ON question BEGIN "
         f"INSERT OR IGNORE INTO question_post {fill.format(q='NEW')}; END"
@@ -47,13 +48,13 @@ def upgrade() -> None:
         "DELETE FROM question_post WHERE question_id = OLD.id; END"
     )
     op.execute(
-        "CREATE TRIGGER question_post_update AFTER UPDATE OF posts, qtype, bank_id ON question BEGIN "
+        "CREATE TRIGGER question_post_update AFTER UPDATE OF posts, qtype, difficulty, bank_id ON question BEGIN "
         "DELETE FROM question_post WHERE question_id = OLD.id; "
         f"INSERT OR IGNORE INTO question_post {fill.format(q='NEW')}; END"
     )
     op.execute(
         "INSERT OR IGNORE INTO question_post "
-        "SELECT DISTINCT q.id, j.value, q.qtype, q.bank_id FROM question q, json_each(q.posts) j"
+        "SELECT DISTINCT q.id, j.value, q.qtype, q.difficulty, q.bank_id FROM question q, json_each(q.posts) j"
     )
 
 
