@@ -4,7 +4,40 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
+
+from inspector.errors import InspectorError
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a data file: where (file, line, item) and why."""
+
+    file: str
+    line: int | None
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        location = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{location}: {self.where}: {self.reason}" if self.where else f"{location}: {self.reason}"
+
+
+class ProblemsError(InspectorError):
+    """A data file that cannot be used; `problems` lists every one found, not just the first."""
+
+    kind_en: ClassVar[str] = "data file"
+    kind_zh: ClassVar[str] = "数据文件"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        summary = "\n".join(str(p) for p in problems)
+        super().__init__(
+            f"{len(problems)} problem(s) in {self.kind_en}:\n{summary}",
+            f"{self.kind_zh}有{len(problems)}处错误：\n{summary}",
+        )
 
 
 class DataFileError(Exception):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from inspector.checklists.schema import ChecklistDef, ChecklistFileError, Problem, parse_checklist_file
+from inspector.checklists.schema import ChecklistDef, ChecklistFileError, parse_checklist_file
 from inspector.resources import resource_path
+from inspector.tomlfiles import Problem
 
 
 def builtin_checklist_paths() -> list[Path]:

@@ -36,8 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.domain.enums import HazardGrade, Industry
-from inspector.errors import InspectorError
-from inspector.tomlfiles import DataFileError, LineFinder, code_lines, loads, read_text
+from inspector.tomlfiles import DataFileError, LineFinder, Problem, ProblemsError, code_lines, loads, read_text
 
 GENERAL_INDUSTRY = "通用"
 CODE_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -49,30 +48,10 @@ _SECTION_KEYS = {"code", "title", "items"}
 _ITEM_KEYS = {"code", "content", "method", "basis", "basis_text", "grade", "unconfirmed", "note"}
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    where: str
-    reason: str
-
-    def __str__(self) -> str:
-        location = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{location}: {self.where}: {self.reason}" if self.where else f"{location}: {self.reason}"
-
-
-class ChecklistFileError(InspectorError):
-    """A checklist file that cannot be used; `problems` lists every one found, not just the first."""
-
+class ChecklistFileError(ProblemsError):
     code = "checklist_file"
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        summary = "\n".join(str(p) for p in problems)
-        super().__init__(
-            f"{len(problems)} problem(s) in checklist file:\n{summary}",
-            f"检查表文件有{len(problems)}处错误：\n{summary}",
-        )
+    kind_en = "checklist file"
+    kind_zh = "检查表文件"
 
 
 @dataclass(frozen=True)

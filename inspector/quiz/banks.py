@@ -33,10 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from inspector.domain.enums import Industry
-from inspector.errors import InspectorError
 from inspector.quiz.questions import QuestionDef, QuestionError, make_question
 from inspector.resources import resource_path
-from inspector.tomlfiles import DataFileError, LineFinder, loads, read_text
+from inspector.tomlfiles import DataFileError, LineFinder, Problem, ProblemsError, loads, read_text
 
 GENERAL_INDUSTRY = "通用"
 CODE_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -56,28 +55,13 @@ _QUESTION_KEYS = {
 }
 
 
-@dataclass(frozen=True)
-class BankProblem:
-    file: str
-    line: int | None
-    where: str
-    reason: str
-
-    def __str__(self) -> str:
-        location = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{location}: {self.where}: {self.reason}" if self.where else f"{location}: {self.reason}"
+BankProblem = Problem
 
 
-class BankFileError(InspectorError):
+class BankFileError(ProblemsError):
     code = "bank_file"
-
-    def __init__(self, problems: list[BankProblem]) -> None:
-        self.problems = problems
-        summary = "\n".join(str(p) for p in problems)
-        super().__init__(
-            f"{len(problems)} problem(s) in question bank file:\n{summary}",
-            f"题库文件有{len(problems)}处错误：\n{summary}",
-        )
+    kind_en = "question bank file"
+    kind_zh = "题库文件"
 
 
 @dataclass(frozen=True)

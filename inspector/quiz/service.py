@@ -394,14 +394,19 @@ def _open_quiz(session: Session, quiz_id: str) -> QuizSession:
     return quiz
 
 
-def answer(session: Session, *, quiz_id: str, position: int, given: str) -> QuizAnswer:
-    """Record an answer as the person sees the paper (shown letters); 简答 waits for the inspector's mark."""
+def _answer_row(session: Session, quiz_id: str, position: int) -> QuizAnswer:
     _open_quiz(session, quiz_id)
     row = session.exec(
         select(QuizAnswer).where(QuizAnswer.session_id == quiz_id, QuizAnswer.position == position)
     ).first()
     if row is None:
         raise ValidationError(f"No question {position} on this paper.", "试卷上没有这道题。")
+    return row
+
+
+def answer(session: Session, *, quiz_id: str, position: int, given: str) -> QuizAnswer:
+    """Record an answer as the person sees the paper (shown letters); 简答 waits for the inspector's mark."""
+    row = _answer_row(session, quiz_id, position)
     question = session.get(Question, row.question_id)
     assert question is not None
     if question.qtype is QuestionType.SHORT_ANSWER:
@@ -422,12 +427,7 @@ def answer(session: Session, *, quiz_id: str, position: int, given: str) -> Quiz
 
 def mark(session: Session, *, quiz_id: str, position: int, correct: bool) -> QuizAnswer:
     """The inspector's mark for a 简答 (or an oral answer)."""
-    _open_quiz(session, quiz_id)
-    row = session.exec(
-        select(QuizAnswer).where(QuizAnswer.session_id == quiz_id, QuizAnswer.position == position)
-    ).first()
-    if row is None:
-        raise ValidationError(f"No question {position} on this paper.", "试卷上没有这道题。")
+    row = _answer_row(session, quiz_id, position)
     row.correct = correct
     session.add(row)
     session.flush()
