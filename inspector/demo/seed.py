@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from inspector import clock
-from inspector.checklists.service import current_template_for_industry, install_builtin_checklists, template_items
+from inspector.checklists.service import current_template_for_industry, template_items
 from inspector.demo.catalog import (
     AGENCY,
     ENTERPRISES,
@@ -32,8 +32,8 @@ from inspector.inspections.draw import INSPECTION_CAP_KEY
 from inspector.inspections.findings import update_finding
 from inspector.inspections.service import OnSitePerson, add_finding, finish_inspection, start_inspection
 from inspector.inspections.walk import record_result
-from inspector.quiz.bank_service import install_builtin_banks
 from inspector.registry.service import register_enterprise, register_inspector
+from inspector.shipped import install_shipped_content
 from inspector.store.db import Store
 from inspector.store.models import Enterprise, Finding, InspectionTask, Inspector, TaskInspector
 from inspector.store.settings import AGENCY_KEY, DEMO_KEY, get_setting, set_setting
@@ -127,8 +127,7 @@ def _seed(session: Session) -> dict[str, Any]:
             session.add(TaskInspector(task_id=task.id, inspector_id=inspector.id, position=position))
 
     set_setting(session, INSPECTION_CAP_KEY, 2)
-    install_builtin_checklists(session)
-    install_builtin_banks(session)
+    install_shipped_content(session)
     inspection_day = today - timedelta(days=FINISHED_INSPECTION_DAYS_AGO)
     arrived = datetime.combine(inspection_day, time(9, 20), tzinfo=clock.CHINA_TZ)
     mine = enterprises[FINISHED_INSPECTION_ENTERPRISE_KEY]

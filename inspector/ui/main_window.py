@@ -14,24 +14,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlmodel import Session
 
-from inspector.checklists.service import install_builtin_checklists
-from inspector.quiz.bank_service import install_builtin_banks
+from inspector.shipped import install_shipped_content
 from inspector.store.db import Store
 from inspector.ui import pages
 from inspector.ui.banks_page import BanksPage
 from inspector.ui.inspections_page import InspectionsPage
 from inspector.ui.ops import run_write, user_message
 from inspector.ui.work_pages import FindingsPage, TasksPage
-
-
-def install_shipped_content(session: Session) -> int:
-    """The shipped checklists and question banks, new revisions only (a no-op on most starts)."""
-    checklists = install_builtin_checklists(session)
-    banks = install_builtin_banks(session)
-    return sum(r.created for r in checklists) + sum(r.created for r in banks)
-
 
 NAV_PAGES = ("工作台", "检查任务", "现场检查", "隐患整改", "执法文书", "题库", "企业", "同步")
 
