@@ -179,6 +179,15 @@ def pool_for(session: Session, *, industry: str, post: str) -> Pool:
     return Pool(banks, post, counts)
 
 
+def known_posts(session: Session) -> list[str]:
+    """Every post the current banks have questions for, most questions first (for the post picker)."""
+    rows = _driver(session).execute(
+        "SELECT qp.post FROM question_post qp JOIN questionbank b ON b.id = qp.bank_id "
+        "WHERE b.is_current GROUP BY qp.post ORDER BY count(*) DESC, qp.post"
+    )
+    return [str(r[0]) for r in rows]
+
+
 def _question_at(session: Session, pool: Pool, qtype: QuestionType, levels: list[int], position: int) -> str:
     """The position-th question of the type among the given difficulties (levels, banks, ids in order)."""
     for level in levels:

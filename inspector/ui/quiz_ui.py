@@ -381,6 +381,13 @@ def start_quiz_flow(parent: QWidget, store: Store, inspection_id: str, on_done: 
     """Ask who is examined, then open the kiosk (or record a written score); `on_done(result)` at the end."""
     dialog = QuizStartDialog(parent)
 
+    def add_posts(posts: list[str]) -> None:
+        for post in posts:  # the banks' own posts, after the usual ones already listed
+            if dialog.post.findText(post) < 0:
+                dialog.post.addItem(post)
+
+    run_op(store, quiz.known_posts, on_done=add_posts)
+
     def accepted() -> None:
         person, mode = dialog.person(), dialog.chosen_mode()
         if mode is QuizMode.WRITTEN:

@@ -203,3 +203,9 @@ def test_difficulty_mix_is_followed_and_made_up_when_short(store: Store, basics:
             difficulty={2: 1.0},
         )
         assert len(quiz.paper(session, medium.id)) == 4
+
+
+def test_known_posts_come_from_the_current_banks(store: Store, on_site: str) -> None:
+    with store.session() as session:
+        posts = quiz.known_posts(session)
+    assert posts == ["主要负责人", "安全管理人员"]  # every generated question has the first, one third the second
