@@ -27,6 +27,7 @@ from inspector.store import (
     migrate,
     search_index,  # noqa: F401  (registers the search index hook)
 )
+from inspector.store.blobs import BlobStore
 from inspector.store.ids import uuid7
 from inspector.store.models import OutboxEntry, Setting, SyncedRecord
 
@@ -80,6 +81,10 @@ class Store:
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
+
+    @property
+    def blobs(self) -> BlobStore:
+        return BlobStore(self.blob_dir)
 
     @contextmanager
     def session(self, *, applying_remote: bool = False) -> Iterator[Session]:
