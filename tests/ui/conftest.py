@@ -13,6 +13,7 @@ from inspector.demo.seed import seed_demo
 from inspector.store.db import Store
 from inspector.ui.app import ensure_app, open_main_window
 from inspector.ui.main_window import MainWindow
+from inspector.ui.ops import wait_for_writes
 
 
 @pytest.fixture(autouse=True)
@@ -44,4 +45,6 @@ def window(qtbot: QtBot, demo_store: Store) -> Iterator[MainWindow]:
     with qtbot.waitSignal(win.pages["工作台"].refreshed, timeout=10_000):
         win.show()
     yield win
+    # Every read and write the window started finishes before the store closes and its folder goes.
+    wait_for_writes()
     QThreadPool.globalInstance().waitForDone()
