@@ -16,7 +16,7 @@ from inspector.resources import UI_FONT_FILE, resource_path
 from inspector.store.db import Store, open_store
 from inspector.store.settings import AGENCY_KEY, DEMO_KEY, get_setting
 from inspector.ui.main_window import MainWindow
-from inspector.ui.ops import wait_for_writes, write_pool
+from inspector.ui.ops import database_thread, wait_for_writes
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def wait_for_background_work(app: QGuiApplication | QCoreApplication) -> None:
         wait_for_writes()
         pool.waitForDone()
         app.processEvents()
-        if pool.activeThreadCount() == 0 and write_pool().activeThreadCount() == 0:
+        if pool.activeThreadCount() == 0 and database_thread().activeThreadCount() == 0:
             app.processEvents()
             break
 

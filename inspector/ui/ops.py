@@ -1,7 +1,10 @@
 """Run a service call off the GUI thread and deliver its result (or its error) back on the GUI thread.
 
 Widgets never open database sessions themselves: they hand a function of a session to `run_op`, which
-opens a unit of work on a pool thread and calls `on_done` / `on_error` on the GUI thread via a signal.
+opens a unit of work on the database thread and calls `on_done` / `on_error` on the GUI thread via a signal.
+There is one database thread: SQLite takes one writer at a time anyway, edits then land in the order they
+were made, and reads (a few milliseconds each) never race a write. (A read thread beside a write thread
+on the same file once ended the test suite with a segmentation fault inside sqlite3.)
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ def run_op(
     on_error: Callable[[Exception], None] | None = None,
     pool: QThreadPool | None = None,
 ) -> None:
-    """Run `fn(session)` in a unit of work on the thread pool; callbacks run on the GUI thread."""
+    """Run `fn(session)` in a unit of work on the database thread; callbacks run on the GUI thread."""
     relay = _Relay()
     _live_relays.add(relay)  # keep the relay alive until one of its signals has been delivered
 
@@ -78,12 +81,12 @@ def run_op(
 
     relay.succeeded.connect(lambda value: _finish(on_done, value))
     relay.failed.connect(lambda exc: _finish(on_error or _log_error, exc))
-    (pool or QThreadPool.globalInstance()).start(_Op(store, fn, relay))
+    (pool or database_thread()).start(_Op(store, fn, relay))
 
 
 @functools.cache
-def write_pool() -> QThreadPool:
-    """One thread for every write: edits reach the database in the order the user made them."""
+def database_thread() -> QThreadPool:
+    """The one thread every read and write of the UI runs on, in the order they were asked for."""
     pool = QThreadPool()
     pool.setMaxThreadCount(1)
     return pool
@@ -96,12 +99,13 @@ def run_write(
     on_done: Callable[[Any], None],
     on_error: Callable[[Exception], None] | None = None,
 ) -> None:
-    """Like run_op, but queued behind earlier writes (two quick answers to one item land in order)."""
-    run_op(store, fn, on_done=on_done, on_error=on_error, pool=write_pool())
+    """A change: run in order behind everything asked for before (two quick answers land in order)."""
+    run_op(store, fn, on_done=on_done, on_error=on_error)
 
 
 def wait_for_writes() -> None:
-    write_pool().waitForDone()
+    """Block until every queued read and write has run (closing the app, tests)."""
+    database_thread().waitForDone()
 
 
 def _log_error(exc: Exception) -> None:
