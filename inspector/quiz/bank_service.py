@@ -52,7 +52,7 @@ def import_bank_def(session: Session, bank: BankDef) -> BankImport:
         select(QuestionBank).where(QuestionBank.code == bank.code, QuestionBank.revision == bank.revision)
     ).first()
     if existing is not None:
-        if existing.source.endswith(f"#{bank.sha256}"):
+        if existing.content_sha256 == bank.sha256:
             return BankImport(existing.id, bank.code, 0, 0, False)
         raise ValidationError(
             f"Question bank {bank.code} revision {bank.revision} was imported before with different content; "
@@ -68,8 +68,8 @@ def import_bank_def(session: Session, bank: BankDef) -> BankImport:
         title=bank.title,
         industry=bank.industry,
         pass_mark=bank.pass_mark,
-        # The file's hash rides along with the sources, so a re-import of the same file is recognised.
-        source="；".join(bank.sources) + f"#{bank.sha256}",
+        source="；".join(bank.sources),
+        content_sha256=bank.sha256,
         is_current=True,
     )
     session.add(row)

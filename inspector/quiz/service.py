@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -233,20 +233,32 @@ def _pick(
     total = sum(pool.size(qtype, level) for level in levels)
     picked: list[str] = []
     seen_again: list[str] = []
-    tried: set[int] = set()
-    # Enough tries to get past every excluded question; then what was seen recently comes back.
-    budget = wanted * 4 + len(exclude) * 2 + 20
-    while len(picked) < wanted and len(tried) < total and budget > 0:
-        budget -= 1
-        position = rng.randrange(total)
-        if position in tried:
-            continue
-        tried.add(position)
+    for position in _positions(rng, total, tries=wanted * 4 + len(exclude) * 2 + 20):
+        if len(picked) >= wanted:
+            break
         question_id = _question_at(session, pool, qtype, levels, position)
         if question_id in taken:
             continue
         (seen_again if question_id in exclude else picked).append(question_id)
+    # What was seen recently comes back only when there is not enough else.
     return picked + seen_again[: wanted - len(picked)]
+
+
+SMALL_POOL = 5000
+
+
+def _positions(rng: random.Random, total: int, *, tries: int) -> Iterator[int]:
+    """Distinct random positions: every one of a small pool (so an unseen question is always found if
+    there is one), or a bounded number of tries in a large pool, where recently seen ones are a few."""
+    if total <= SMALL_POOL:
+        yield from rng.sample(range(total), total)
+        return
+    tried: set[int] = set()
+    for _ in range(tries):
+        position = rng.randrange(total)
+        if position not in tried:
+            tried.add(position)
+            yield position
 
 
 def draw(

@@ -281,6 +281,7 @@ class QuestionBank(SyncedRecord, table=True):
     industry: str = ""
     pass_mark: int = 80  # of 100
     source: str = ""
+    content_sha256: str = Field(default="", max_length=64)  # of the shipped file it came from
     is_current: bool = True
 
 

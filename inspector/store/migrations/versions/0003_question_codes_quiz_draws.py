@@ -24,6 +24,10 @@ def upgrade() -> None:
     with op.batch_alter_table("question", schema=None) as batch_op:
         for name in ("code", "unconfirmed", "note"):
             batch_op.alter_column(name, server_default=None)
+    with op.batch_alter_table("questionbank", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("content_sha256", sa.String(length=64), nullable=False, server_default=""))
+    with op.batch_alter_table("questionbank", schema=None) as batch_op:
+        batch_op.alter_column("content_sha256", server_default=None)
     with op.batch_alter_table("quizsession", schema=None) as batch_op:
         batch_op.add_column(sa.Column("draw_params", sa.JSON(), nullable=False, server_default="{}"))
         batch_op.add_column(sa.Column("time_limit_seconds", sa.Integer(), nullable=True))
@@ -65,6 +69,8 @@ def downgrade() -> None:
     with op.batch_alter_table("quizsession", schema=None) as batch_op:
         batch_op.drop_column("time_limit_seconds")
         batch_op.drop_column("draw_params")
+    with op.batch_alter_table("questionbank", schema=None) as batch_op:
+        batch_op.drop_column("content_sha256")
     with op.batch_alter_table("question", schema=None) as batch_op:
         batch_op.drop_column("note")
         batch_op.drop_column("unconfirmed")
