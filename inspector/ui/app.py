@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QThreadPool, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QThreadPool, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -40,6 +41,33 @@ STYLE_SHEET = """
 _translators: list[QTranslator] = []
 
 
+class MainThreadGarbageCollector(QObject):
+    """Run Python's cycle collector on the GUI thread only.
+
+    Left automatic, the collector runs in whichever thread happens to allocate, often the database
+    thread, and a cycle holding a Qt object (a widget and a lambda connected to it) is then destroyed
+    off the GUI thread: the process dies with a segmentation fault. So automatic collection is off and
+    this timer collects the generations that are due, on the GUI thread, a few times a second.
+    """
+
+    INTERVAL_MS = 250
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._thresholds = gc.get_threshold()
+        gc.disable()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.collect_due)
+        self._timer.start(self.INTERVAL_MS)
+
+    def collect_due(self) -> None:
+        counts = gc.get_count()
+        for generation in (2, 1, 0):
+            if counts[generation] > self._thresholds[generation]:
+                gc.collect(generation)
+                return
+
+
 def ensure_app() -> QApplication:
     """The one QApplication, set up for Chinese: shipped font, Qt's own zh_CN strings, house style."""
     existing = QApplication.instance()
@@ -64,6 +92,7 @@ def ensure_app() -> QApplication:
         app.installTranslator(translator)
         _translators.append(translator)
     app.setStyleSheet(STYLE_SHEET)
+    MainThreadGarbageCollector(app)
     app.setProperty("inspector_ready", True)
     return app
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +15,16 @@ from inspector.store.db import Store
 from inspector.ui.app import ensure_app, open_main_window
 from inspector.ui.main_window import MainWindow
 from inspector.ui.ops import wait_for_writes
+
+
+@pytest.fixture(autouse=True)
+def collect_on_gui_thread(qapp: object) -> Iterator[None]:
+    """The app's own rule: cycles are collected on the GUI thread only (see MainThreadGarbageCollector)."""
+    ensure_app()
+    assert not gc.isenabled()
+    yield
+    wait_for_writes()
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
