@@ -166,6 +166,13 @@ class DocumentStatus(StrEnum):
     VOID = "已作废"
 
 
+class EvidenceSource(StrEnum):
+    """How a photo reached the laptop: imported from a file (phone, camera card) or taken with its camera."""
+
+    FILE = "文件导入"
+    CAMERA = "现场拍摄"
+
+
 class QuestionType(StrEnum):
     TRUE_FALSE = "判断"
     SINGLE_CHOICE = "单选"

@@ -15,6 +15,7 @@ from sqlmodel import Field, SQLModel
 from inspector.domain.enums import (
     DocumentKind,
     DocumentStatus,
+    EvidenceSource,
     FindingMeasure,
     FindingStatus,
     HazardGrade,
@@ -256,17 +257,19 @@ class Evidence(SyncedRecord, table=True):
     latitude: float | None = None
     longitude: float | None = None
     camera_model: str = ""
+    orientation: int = 1  # EXIF orientation of the original (1 = upright); derived images apply it
+    source: EvidenceSource = _enum(EvidenceSource, default=EvidenceSource.FILE)
     added_by_id: str | None = Field(default=None, foreign_key="inspector.id")
     caption: str = ""
     position: int = 0
-    annotations: list[dict[str, Any]] = _json(list)
+    annotations: list[dict[str, Any]] = _json(list)  # see inspector.evidence.annotations
 
 
 class EvidenceLink(SyncedRecord, table=True):
     """What a photo proves: a checklist item's result or a finding."""
 
     evidence_id: str = Field(foreign_key="evidence.id", index=True)
-    item_id: str | None = Field(default=None, foreign_key="checklistitem.id")
+    item_id: str | None = Field(default=None, foreign_key="checklistitem.id", index=True)
     finding_id: str | None = Field(default=None, foreign_key="finding.id", index=True)
 
 
@@ -323,7 +326,8 @@ class QuizSession(SyncedRecord, table=True):
     status: QuizStatus = _enum(QuizStatus, default=QuizStatus.IN_PROGRESS)
     examiner_id: str | None = Field(default=None, foreign_key="inspector.id")
     finding_id: str | None = Field(default=None, foreign_key="finding.id")
-    paper_evidence_id: str | None = Field(default=None, foreign_key="evidence.id")
+    paper_evidence_id: str | None = Field(default=None, foreign_key="evidence.id")  # the written paper
+    person_photo_evidence_id: str | None = Field(default=None, foreign_key="evidence.id")
 
 
 class QuizAnswer(SyncedRecord, table=True):
