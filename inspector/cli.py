@@ -87,6 +87,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_bank_list)
 
+    evidence = sub.add_parser("evidence", help="photo evidence (证据照片): add, list, verify")
+    esub = evidence.add_subparsers(dest="evidence_command", metavar="ACTION", required=True)
+    p = esub.add_parser("add", help="add photo files or folders (a phone's DCIM too) to an inspection")
+    p.add_argument("inspection_id", metavar="INSPECTION_ID")
+    p.add_argument("files", metavar="FILE", nargs="+", type=Path)
+    p.add_argument("--by", metavar="INSPECTOR_ID", help="the inspector adding the photos")
+    p.set_defaults(handler=_cmd_evidence_add)
+    p = esub.add_parser("list", help="an inspection's photos: hash, time, GPS, links")
+    p.add_argument("inspection_id", metavar="INSPECTION_ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_evidence_list)
+    p = esub.add_parser("verify", help="hash every stored original again; exit 1 if any changed or is missing")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_evidence_verify)
+
     p = sub.add_parser("screenshot", help="render the main window offscreen to a PNG and exit")
     p.add_argument("file", metavar="FILE.png")
     p.add_argument("--page", default="工作台", help="navigation page to show (default 工作台)")
@@ -418,6 +433,93 @@ def _cmd_bank_list(args: argparse.Namespace) -> int:
         for r in rows:
             print(f"{r.industry:<8} {r.question_count:>5} questions  pass {r.pass_mark}  {r.title}  [{r.id}]")
     return 0
+
+
+def _cmd_evidence_add(args: argparse.Namespace) -> int:
+    from inspector.evidence.service import ingest_photos
+    from inspector.store.db import open_store
+
+    def progress(done: int, total: int, name: str) -> None:
+        if name and sys.stderr.isatty():
+            print(f"\r[{done + 1}/{total}] {name[:60]:<60}", end="", file=sys.stderr, flush=True)
+
+    store = open_store(_data_dir(args))
+    try:
+        report = ingest_photos(store, args.inspection_id, args.files, added_by_id=args.by, progress=progress)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        with store.session() as session:
+            from inspector.store.models import Evidence
+
+            added = [session.get(Evidence, i) for i in report.added]
+    finally:
+        store.close()
+    for evidence in added:
+        if evidence is not None:
+            print(f"added      {evidence.original_name}  sha256 {evidence.sha256}")
+    for name in report.duplicates:
+        print(f"duplicate  {name}  (already in this inspection)")
+    for rejected in report.rejected:
+        print(f"rejected   {rejected.reason_en}", file=sys.stderr)
+    print(
+        f"{len(report.added)} added, {len(report.duplicates)} already present, {len(report.rejected)} rejected",
+        file=sys.stderr,
+    )
+    return 1 if report.rejected else 0
+
+
+def _cmd_evidence_list(args: argparse.Namespace) -> int:
+    from inspector.evidence.service import list_evidence
+    from inspector.inspections.service import get_inspection
+    from inspector.store.db import open_store
+
+    store = open_store(_data_dir(args))
+    try:
+        with store.session() as session:
+            get_inspection(session, args.inspection_id)
+            rows = list_evidence(session, args.inspection_id)
+    finally:
+        store.close()
+    if args.json:
+        _print_json([r.to_json() for r in rows])
+        return 0
+    for r in rows:
+        gps = f"{r.latitude:.5f},{r.longitude:.5f}" if r.latitude is not None and r.longitude is not None else "no GPS"
+        links = ", ".join([*r.item_codes, *(f"finding {f[-8:]}" for f in r.finding_ids)]) or "no links"
+        when = r.captured_at_exif or "no EXIF time"
+        print(f"{r.position:>3}  {r.sha256[:16]}  {when:<25}  {gps:<21}  {r.original_name}  [{links}]")
+    print(f"{len(rows)} photo(s)", file=sys.stderr)
+    return 0
+
+
+def _cmd_evidence_verify(args: argparse.Namespace) -> int:
+    from inspector.evidence.service import verify_evidence
+    from inspector.store.db import open_store
+
+    store = open_store(_data_dir(args))
+    try:
+        checks = verify_evidence(store)
+        leftovers = store.blobs.leftovers()
+    finally:
+        store.close()
+    bad = [c for c in checks if c.status != "ok"]
+    if args.json:
+        _print_json(
+            {
+                "checked": len(checks),
+                "problems": [asdict(c) for c in bad],
+                "unfinished_writes": [str(p) for p in leftovers],
+            }
+        )
+    else:
+        for c in bad:
+            print(
+                f"{c.status.upper():<8} {c.sha256}  {c.name}  (evidence {c.evidence_id}, inspection {c.inspection_id})"
+            )
+        if leftovers:
+            print(f"{len(leftovers)} unfinished write(s) from an interrupted import (not evidence; safe to delete)")
+        print(f"{len(checks)} photo(s) checked: {len(checks) - len(bad)} ok, {len(bad)} changed or missing")
+    return 1 if bad else 0
 
 
 def _print_json(value: Any) -> None:

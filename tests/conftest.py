@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from inspector.domain.enums import Industry
 from inspector.domain.identifiers import make_credit_code
+from inspector.evidence.samples import sample_photo
+from inspector.evidence.service import add_photo, link_evidence
 from inspector.registry.service import register_enterprise, register_inspector
 from inspector.store.db import Store, open_store
 
@@ -69,3 +73,15 @@ def basics(store: Store) -> Basics:
             for n, c in (("王一", "14052200901"), ("赵二", "14052200902"), ("钱三", "14052200903"))
         ]
         return Basics(mine.id, plant.id, [i.id for i in inspectors])
+
+
+@functools.cache
+def _small_photo(seed: int) -> bytes:
+    return sample_photo(size=(320, 240), seed=seed)
+
+
+def photograph(session: Session, store: Store, *, inspection_id: str, finding_id: str, seed: int = 0) -> str:
+    """Link a small photo to a finding (a 重大事故隐患 needs one before its inspection can finish)."""
+    evidence = add_photo(session, store, inspection_id, _small_photo(seed), name=f"IMG_{seed}.jpg")
+    link_evidence(session, evidence_id=evidence.id, finding_id=finding_id)
+    return evidence.id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from inspector.demo.catalog import (
     DemoEnterprise,
 )
 from inspector.domain.enums import (
+    EvidenceSource,
     FindingMeasure,
     HazardGrade,
     Industry,
@@ -28,6 +30,8 @@ from inspector.domain.enums import (
     TaskStatus,
 )
 from inspector.errors import InspectorError
+from inspector.evidence.samples import sample_photo
+from inspector.evidence.service import add_photo, link_evidence, set_caption
 from inspector.inspections.draw import INSPECTION_CAP_KEY
 from inspector.inspections.findings import update_finding
 from inspector.inspections.service import OnSitePerson, add_finding, finish_inspection, start_inspection
@@ -75,6 +79,12 @@ class DemoSummary:
         }
 
 
+@functools.cache
+def _demo_photo(seed: int, taken_at: datetime, gps: tuple[float, float] | None) -> bytes:
+    # Phone-sized would be 12 MP; the demo keeps them small so seeding stays quick.
+    return sample_photo(size=(1600, 1200), taken_at=taken_at.replace(tzinfo=None), gps=gps, seed=seed)
+
+
 def seed_demo(store: Store) -> DemoSummary:
     """Fill the folder with the demo once; later calls only report what is there."""
     with store.session() as session:
@@ -87,12 +97,12 @@ def seed_demo(store: Store) -> DemoSummary:
                     "该数据文件夹已有实际数据，演示数据只能写入空文件夹。",
                     code="demo_not_empty",
                 )
-            marker = _seed(session)
+            marker = _seed(session, store)
             set_setting(session, DEMO_KEY, marker)
         return _summary(session, store, marker, created)
 
 
-def _seed(session: Session) -> dict[str, Any]:
+def _seed(session: Session, store: Store) -> dict[str, Any]:
     set_setting(session, AGENCY_KEY, AGENCY.as_dict())
     enterprises = {e.key: _register(session, e) for e in ENTERPRISES}
     inspectors = [
@@ -185,6 +195,23 @@ def _seed(session: Session) -> dict[str, Any]:
             finding.supervised_by = "阳城县人民政府安全生产委员会办公室"
             finding.supervised_since = inspection_day
             session.add(finding)
+        # Photo evidence of every finding, as the inspectors took it on site.
+        n = finding.position
+        taken = arrived + timedelta(minutes=25 * n)
+        gps = (mine.latitude, mine.longitude) if mine.latitude is not None and mine.longitude is not None else None
+        photo = add_photo(
+            session,
+            store,
+            inspection.id,
+            _demo_photo(n, taken, gps),
+            name=f"IMG_{taken:%Y%m%d_%H%M%S}.jpg",
+            source=EvidenceSource.FILE,
+            added_by_id=field_staff[n % 2].id,
+        )
+        set_caption(session, evidence_id=photo.id, caption=demo_finding.description[:40])
+        link_evidence(session, evidence_id=photo.id, finding_id=finding.id)
+        if finding.item_id is not None:
+            link_evidence(session, evidence_id=photo.id, item_id=finding.item_id)
     finish_inspection(session, inspection_id=inspection.id, ended_at=arrived + timedelta(hours=3, minutes=40))
     session.flush()
     return {"finished_inspection_id": inspection.id, "seeded_at": clock.now().isoformat()}

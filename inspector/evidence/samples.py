@@ -42,8 +42,9 @@ def sample_photo(
     base = Image.linear_gradient("L").resize((w, h)).convert("RGB")
     tint = Image.new("RGB", (w, h), ((seed * 53) % 200 + 30, (seed * 97) % 200 + 30, (seed * 29) % 200 + 30))
     image = Image.blend(base, tint, 0.55)
-    noise = Image.effect_noise((w, h), 24).convert("RGB")
-    image = Image.blend(image, noise, 0.18)
+    # Sensor-like grain, strong enough that a 12 MP JPEG at quality 85 is ≈ 4 MB, as a phone's photo is.
+    noise = Image.effect_noise((w, h), 36).convert("RGB")
+    image = Image.blend(image, noise, 0.35)
     draw = ImageDraw.Draw(image)
     # A few shapes, like equipment in a picture: something for annotations to point at.
     for i in range(6):

@@ -23,7 +23,14 @@ from inspector.domain.enums import EvidenceSource, InspectionStatus
 from inspector.errors import InspectorError, TransitionError, ValidationError
 from inspector.evidence.annotations import Annotation, parse_annotations
 from inspector.evidence.derived import DerivedImages, Watermark
-from inspector.evidence.images import PHOTO_SUFFIXES, PhotoRejectedError, decode_scaled, read_facts, thumbnail_jpeg
+from inspector.evidence.images import (
+    PHOTO_SUFFIXES,
+    PhotoFacts,
+    PhotoRejectedError,
+    decode_scaled,
+    read_facts,
+    thumbnail_jpeg,
+)
 from inspector.store.blobs import BlobError
 from inspector.store.db import Store
 from inspector.store.models import (
@@ -156,21 +163,9 @@ def ingest_photo_bytes(
     source: EvidenceSource = EvidenceSource.CAMERA,
     added_by_id: str | None = None,
 ) -> Evidence:
-    """One photo held in memory (taken with the laptop's camera); raises when it is refused."""
-    report = _ingest(
-        store,
-        inspection_id,
-        candidates=[_Candidate(name, data=data)],
-        source=source,
-        added_by_id=added_by_id,
-        progress=None,
-        should_cancel=None,
-    )
-    if report.rejected:
-        r = report.rejected[0]
-        raise PhotoRejectedError(r.reason_en, r.reason_zh)
+    """One photo held in memory (taken with the laptop's camera), in a unit of work of its own."""
     with store.session() as session:
-        return _get(session, (report.added or report.duplicate_ids)[0])
+        return add_photo(session, store, inspection_id, data, name=name, source=source, added_by_id=added_by_id)
 
 
 def _ingest(
@@ -210,6 +205,81 @@ def _ingest(
     return report
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A photo checked and stored as a blob, not yet recorded in the database."""
+
+    name: str
+    sha256: str
+    size: int
+    facts: PhotoFacts
+
+
+def _prepare(store: Store, derived: DerivedImages, candidate: _Candidate) -> _Prepared:
+    """Check the file is a whole photo, then store its original bytes and its thumbnail."""
+    name = candidate.name
+    try:
+        size = candidate.size()
+        if size == 0:
+            raise PhotoRejectedError(f"{name}: the file is empty (0 bytes).", f"{name}：文件为空（0字节）。")
+        with candidate.open() as fh:
+            facts = read_facts(fh, name=name)
+        with candidate.open() as fh:
+            thumbnail = thumbnail_jpeg(fh, name=name)  # decodes every byte: a damaged file fails here
+    except OSError as exc:
+        raise PhotoRejectedError(
+            f"{name}: cannot be read ({exc.strerror or exc}).", f"{name}：无法读取（{exc.strerror or exc}）。"
+        ) from exc
+    if candidate.data is not None:
+        sha = store.blobs.put_bytes(candidate.data)
+    else:
+        assert candidate.path is not None
+        sha = store.blobs.put_file(candidate.path)
+    with contextlib.suppress(OSError):  # only a cache: made again when the gallery asks
+        derived.save_thumbnail(sha, thumbnail)
+    return _Prepared(name, sha, size, facts)
+
+
+def _record(
+    session: Session, inspection_id: str, photo: _Prepared, *, source: EvidenceSource, added_by_id: str | None
+) -> tuple[str, bool]:
+    """The photo's evidence id in the inspection, and whether it is new there."""
+    inspection = _inspection_for_photos(session, inspection_id)
+    existing = session.exec(
+        select(Evidence.id).where(Evidence.inspection_id == inspection_id, Evidence.sha256 == photo.sha256)
+    ).first()
+    if existing is not None:
+        return existing, False
+    last = session.exec(select(func.max(Evidence.position)).where(Evidence.inspection_id == inspection_id)).one()
+    facts = photo.facts
+    evidence = Evidence(
+        inspection_id=inspection_id,
+        sha256=photo.sha256,
+        original_name=photo.name[:255],
+        media_type=facts.media_type,
+        size_bytes=photo.size,
+        width=facts.width,
+        height=facts.height,
+        orientation=facts.orientation,
+        captured_at_exif=facts.captured_at_exif,
+        captured_at_device=clock.now(),
+        latitude=facts.latitude,
+        longitude=facts.longitude,
+        camera_model=facts.camera_model[:120],
+        source=source,
+        added_by_id=added_by_id,
+        position=(last or 0) + 1,
+    )
+    session.add(evidence)
+    if facts.latitude is not None and facts.longitude is not None and inspection.latitude is None:
+        # The first photo with a position locates the inspection when nobody typed one in.
+        inspection.latitude, inspection.longitude = facts.latitude, facts.longitude
+        inspection.gps_source = "照片EXIF"
+        session.add(inspection)
+    session.flush()
+    return evidence.id, True
+
+
 def _ingest_one(
     store: Store,
     derived: DerivedImages,
@@ -219,66 +289,37 @@ def _ingest_one(
     source: EvidenceSource,
     added_by_id: str | None,
 ) -> tuple[str, bool]:
-    """The photo's evidence id, and whether it is new to the inspection."""
-    name = candidate.name
-    try:
-        size = candidate.size()
-    except OSError as exc:
-        raise PhotoRejectedError(
-            f"{name}: cannot be read ({exc.strerror}).", f"{name}：无法读取（{exc.strerror}）。"
-        ) from exc
-    if size == 0:
-        raise PhotoRejectedError(f"{name}: the file is empty (0 bytes).", f"{name}：文件为空（0字节）。")
-    try:
-        with candidate.open() as fh:
-            facts = read_facts(fh, name=name)
-        with candidate.open() as fh:
-            thumbnail = thumbnail_jpeg(fh, name=name)
-    except OSError as exc:
-        raise PhotoRejectedError(
-            f"{name}: cannot be read ({exc.strerror}).", f"{name}：无法读取（{exc.strerror}）。"
-        ) from exc
-    if candidate.data is not None:
-        sha = store.blobs.put_bytes(candidate.data)
-    else:
-        assert candidate.path is not None
-        sha = store.blobs.put_file(candidate.path)
-    with contextlib.suppress(OSError):  # only a cache: made again when the gallery asks
-        derived.save_thumbnail(sha, thumbnail)
+    photo = _prepare(store, derived, candidate)
     with store.session() as session:
-        inspection = _inspection_for_photos(session, inspection_id)
-        existing = session.exec(
-            select(Evidence.id).where(Evidence.inspection_id == inspection_id, Evidence.sha256 == sha)
-        ).first()
-        if existing is not None:
-            return existing, False
-        last = session.exec(select(func.max(Evidence.position)).where(Evidence.inspection_id == inspection_id)).one()
-        evidence = Evidence(
-            inspection_id=inspection_id,
-            sha256=sha,
-            original_name=name[:255],
-            media_type=facts.media_type,
-            size_bytes=size,
-            width=facts.width,
-            height=facts.height,
-            orientation=facts.orientation,
-            captured_at_exif=facts.captured_at_exif,
-            captured_at_device=clock.now(),
-            latitude=facts.latitude,
-            longitude=facts.longitude,
-            camera_model=facts.camera_model[:120],
-            source=source,
-            added_by_id=added_by_id,
-            position=(last or 0) + 1,
-        )
-        session.add(evidence)
-        if facts.latitude is not None and facts.longitude is not None and inspection.latitude is None:
-            # The first photo with a position locates the inspection when nobody typed one in.
-            inspection.latitude, inspection.longitude = facts.latitude, facts.longitude
-            inspection.gps_source = "照片EXIF"
-            session.add(inspection)
-        session.flush()
-        return evidence.id, True
+        return _record(session, inspection_id, photo, source=source, added_by_id=added_by_id)
+
+
+def add_photo_file(
+    session: Session, store: Store, inspection_id: str, path: Path, *, added_by_id: str | None = None
+) -> tuple[str, bool]:
+    """One photo file, recorded in the caller's unit of work: (evidence id, whether it is new here).
+
+    Raises PhotoRejectedError (with the reason) for a file that is not a whole photo."""
+    _inspection_for_photos(session, inspection_id)
+    photo = _prepare(store, derived_images(store), _Candidate(path.name, path=path))
+    return _record(session, inspection_id, photo, source=EvidenceSource.FILE, added_by_id=added_by_id)
+
+
+def add_photo(
+    session: Session,
+    store: Store,
+    inspection_id: str,
+    data: bytes,
+    *,
+    name: str,
+    source: EvidenceSource = EvidenceSource.CAMERA,
+    added_by_id: str | None = None,
+) -> Evidence:
+    """One photo held in memory, recorded in the caller's unit of work (a quiz paper, the demo)."""
+    _inspection_for_photos(session, inspection_id)
+    photo = _prepare(store, derived_images(store), _Candidate(name, data=data))
+    evidence_id, _is_new = _record(session, inspection_id, photo, source=source, added_by_id=added_by_id)
+    return _get(session, evidence_id)
 
 
 def _get(session: Session, evidence_id: str) -> Evidence:

@@ -307,6 +307,7 @@ class InspectionDetail:
     place: str
     purpose: str
     inspectors: list[str]
+    lead_inspector_id: str | None  # 主办: position 0
     checklist_template_id: str | None
     review_of_inspection_id: str | None
     on_site_person_name: str
@@ -342,6 +343,11 @@ def inspection_detail(session: Session, inspection_id: str) -> InspectionDetail:
         place=i.place,
         purpose=i.purpose,
         inspectors=_inspector_names(session, [i.id]).get(i.id, []),
+        lead_inspector_id=session.exec(
+            select(InspectionInspector.inspector_id)
+            .where(InspectionInspector.inspection_id == i.id)
+            .order_by(col(InspectionInspector.position))
+        ).first(),
         checklist_template_id=i.checklist_template_id,
         review_of_inspection_id=i.review_of_inspection_id,
         on_site_person_name=i.on_site_person_name,

@@ -24,6 +24,7 @@ from inspector.errors import TransitionError, ValidationError
 from inspector.store.models import (
     ChecklistItem,
     Enterprise,
+    EvidenceLink,
     Finding,
     Inspection,
     InspectionInspector,
@@ -174,6 +175,13 @@ def finish_inspection(session: Session, *, inspection_id: str, ended_at: datetim
                 f"{len(missing_reason)} items are marked not checked without a reason.",
                 f"有{len(missing_reason)}项标为“未检”但未说明原因。",
             )
+    unphotographed = major_findings_without_photo(session, inspection_id)
+    if unphotographed:
+        raise ValidationError(
+            f"{len(unphotographed)} major-hazard finding(s) have no photo linked.",
+            f"有{len(unphotographed)}条重大事故隐患还没有关联照片，请先拍照或导入照片并关联到该隐患。",
+            code="major_needs_photo",
+        )
     ended = ended_at or clock.now()
     if inspection.started_at is not None and ended < inspection.started_at:
         raise ValidationError("The end time is before the start time.", "检查结束时间早于开始时间。")
@@ -187,6 +195,22 @@ def finish_inspection(session: Session, *, inspection_id: str, ended_at: datetim
             session.add(task)
     session.flush()
     return inspection
+
+
+def major_findings_without_photo(session: Session, inspection_id: str) -> list[Finding]:
+    """重大事故隐患 of the inspection that no photo proves yet: each needs at least one before finishing."""
+    photographed = select(EvidenceLink.finding_id).where(col(EvidenceLink.finding_id).is_not(None))
+    return list(
+        session.exec(
+            select(Finding)
+            .where(
+                Finding.inspection_id == inspection_id,
+                Finding.grade == HazardGrade.MAJOR,
+                col(Finding.id).not_in(photographed),
+            )
+            .order_by(col(Finding.position))
+        )
+    )
 
 
 def reopen_inspection(session: Session, *, inspection_id: str) -> Inspection:

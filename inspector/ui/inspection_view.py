@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +42,7 @@ from inspector.inspections.service import add_finding, finish_inspection, reopen
 from inspector.quiz.service import QuizResult, QuizRow, failed_people, quizzes_of
 from inspector.store.db import Store
 from inspector.ui.dialogs import FindingDialog, FindingEdit
+from inspector.ui.gallery import Gallery
 from inspector.ui.ops import run_op, run_write, user_message
 from inspector.ui.quiz_ui import QuizResultDialog, start_quiz_flow
 from inspector.ui.table_model import Column, RowTableModel, display_text
@@ -202,6 +204,9 @@ class InspectionView(QWidget):
         self.note.setMaximumHeight(80)
         self.note.textChanged.connect(self._note_changed)
         right_layout.addWidget(self.note)
+        findings_tab = QWidget()
+        findings_layout = QVBoxLayout(findings_tab)
+        findings_layout.setContentsMargins(0, 4, 0, 0)
         findings_bar = QHBoxLayout()
         self.findings_label = QLabel("本次检查发现的隐患")
         findings_bar.addWidget(self.findings_label, 1)
@@ -217,7 +222,7 @@ class InspectionView(QWidget):
         self.fail_button.clicked.connect(lambda: self.review_selected(passed=False))
         for b in (self.add_button, self.edit_button, self.delete_button, self.pass_button, self.fail_button):
             findings_bar.addWidget(b)
-        right_layout.addLayout(findings_bar)
+        findings_layout.addLayout(findings_bar)
         self.finding_model: RowTableModel[FindingRow] = RowTableModel(_finding_columns(), self)
         self.findings = QTableView()
         self.findings.setModel(self.finding_model)
@@ -227,7 +232,15 @@ class InspectionView(QWidget):
         self.findings.verticalHeader().setVisible(False)
         self.findings.horizontalHeader().setStretchLastSection(True)
         self.findings.doubleClicked.connect(lambda _i: self.edit_selected_finding())
-        right_layout.addWidget(self.findings, 3)
+        findings_layout.addWidget(self.findings, 1)
+        self.findings.selectionModel().currentRowChanged.connect(self._finding_selected)
+        self.gallery = Gallery(store)
+        self.gallery.reloaded.connect(self._photos_counted)
+        self.gallery.changed.connect(self.saved.emit)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(findings_tab, "隐患")
+        self.tabs.addTab(self.gallery, "照片证据")
+        right_layout.addWidget(self.tabs, 3)
         splitter.addWidget(right)
         splitter.setSizes([300, 560, 520])
         outer.addWidget(splitter, 1)
@@ -355,6 +368,13 @@ class InspectionView(QWidget):
         self.quiz_button.setEnabled(self.editable)
         self.reopen_button.setVisible(detail.status is InspectionStatus.FINISHED)
         self.section_na.setEnabled(self.editable and bool(rows))
+        self.tabs.setTabText(0, f"隐患（{len(findings)}）")
+        self.gallery.set_inspection(
+            detail.id,
+            editable=detail.status in (InspectionStatus.ON_SITE, InspectionStatus.FINISHED),
+            findings=findings,
+            added_by_id=detail.lead_inspector_id,
+        )
         self._apply_filter(keep_item=keep_item)
 
     def _apply_filter(self, *_args: Any, keep_item: str | None = None) -> None:
@@ -397,6 +417,7 @@ class InspectionView(QWidget):
 
     def _show_item(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.current_row()
+        self.gallery.set_current_item((row.item_id, row.code) if row else None)
         self._loading_note = True
         if row is None:
             self.item_text.setText("")
@@ -516,6 +537,13 @@ class InspectionView(QWidget):
         if not index.isValid():
             return None
         return self.finding_model.row_at(index.row())
+
+    def _finding_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        finding = self.finding_model.row_at(current.row()) if current.isValid() else None
+        self.gallery.set_selected_finding(finding.id if finding else None)
+
+    def _photos_counted(self, total: int) -> None:
+        self.tabs.setTabText(1, f"照片证据（{total}）")
 
     def add_manual_finding(self) -> None:
         if self.inspection_id is None or not self.editable or self.is_review:

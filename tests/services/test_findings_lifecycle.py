@@ -12,7 +12,7 @@ from inspector.inspections import findings as fs
 from inspector.inspections.service import add_finding, finish_inspection, start_inspection
 from inspector.store.db import Store
 from inspector.store.models import Finding, Inspection
-from tests.conftest import Basics
+from tests.conftest import Basics, photograph
 
 ARRIVAL = datetime(2024, 5, 6, 1, 30, tzinfo=UTC)
 
@@ -34,6 +34,7 @@ def finished(store: Store, basics: Basics) -> dict[str, str]:
         general = add_finding(
             session, inspection_id=inspection.id, description="培训档案不全", deadline=date(2024, 5, 20)
         )
+        photograph(session, store, inspection_id=inspection.id, finding_id=major.id)
         finish_inspection(session, inspection_id=inspection.id, ended_at=ARRIVAL + timedelta(hours=3))
     return {"inspection": inspection.id, "major": major.id, "general": general.id}
 

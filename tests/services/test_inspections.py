@@ -17,12 +17,15 @@ from inspector.domain.enums import (
     TaskStatus,
 )
 from inspector.errors import TransitionError, ValidationError
+from inspector.evidence.samples import sample_photo
+from inspector.evidence.service import add_photo, link_evidence
 from inspector.inspections.queries import list_findings, list_inspections
 from inspector.inspections.service import (
     OnSitePerson,
     add_finding,
     finish_inspection,
     inspection_inspectors,
+    major_findings_without_photo,
     start_inspection,
 )
 from inspector.store.db import Store
@@ -172,3 +175,30 @@ def test_finish_refuses_end_before_start_and_finishing_twice(store: Store, basic
     with store.session() as session:
         rows = list_inspections(session)
     assert [(r.id, r.status) for r in rows] == [(inspection_id, "检查完成")]
+
+
+def test_a_major_hazard_needs_a_linked_photo_before_the_inspection_finishes(store: Store, basics: Basics) -> None:
+    inspection_id = _started(store, basics)
+    with store.session() as session:
+        major = add_finding(
+            session,
+            inspection_id=inspection_id,
+            description="主要通风机未设置备用风机",
+            grade=HazardGrade.MAJOR,
+            measure=FindingMeasure.WITHDRAW_WORKERS,
+        )
+        add_finding(session, inspection_id=inspection_id, description="培训档案不全", deadline=date(2024, 5, 20))
+    with pytest.raises(ValidationError) as err, store.session() as session:
+        finish_inspection(session, inspection_id=inspection_id, ended_at=ARRIVAL + timedelta(hours=1))
+    assert err.value.code == "major_needs_photo"
+    assert "1条重大事故隐患还没有关联照片" in err.value.message_zh
+    with store.session() as session:
+        # A photo of the inspection that proves something else does not count.
+        other = add_photo(session, store, inspection_id, sample_photo(size=(320, 240), seed=9), name="other.jpg")
+        assert major_findings_without_photo(session, inspection_id)[0].id == major.id
+        link_evidence(session, evidence_id=other.id, finding_id=major.id)
+        assert major_findings_without_photo(session, inspection_id) == []
+        finish_inspection(session, inspection_id=inspection_id, ended_at=ARRIVAL + timedelta(hours=1))
+    with store.session() as session:
+        inspection = session.get(Inspection, inspection_id)
+        assert inspection is not None and inspection.status.value == "检查完成"
