@@ -22,10 +22,12 @@ from inspector import clock
 from inspector.domain.enums import FindingMeasure, HazardGrade, QuestionType, QuizMode, QuizStatus
 from inspector.domain.identifiers import validate_id_number
 from inspector.errors import TransitionError, ValidationError
+from inspector.evidence.service import link_evidence
 from inspector.inspections.service import add_finding
 from inspector.quiz.questions import LETTERS, QuestionError, parse_answer
 from inspector.store.models import (
     Enterprise,
+    Evidence,
     Finding,
     Inspection,
     Question,
@@ -69,6 +71,8 @@ class QuizResult:
     status: QuizStatus
     questions: list[PaperQuestion]
     finding_id: str | None
+    person_photo_evidence_id: str | None = None
+    paper_evidence_id: str | None = None
 
     @property
     def wrong(self) -> list[PaperQuestion]:
@@ -308,8 +312,10 @@ def start_quiz(
     examiner_id: str | None = None,
     time_limit_minutes: int | None = 15,
     difficulty: Mapping[int, float] | None = None,
+    person_photo_evidence_id: str | None = None,
 ) -> QuizSession:
     inspection = _inspection(session, inspection_id)
+    _check_photo(session, person_photo_evidence_id, inspection_id)
     enterprise = session.get(Enterprise, inspection.enterprise_id)
     assert enterprise is not None
     person = check_person(person)
@@ -356,6 +362,7 @@ def start_quiz(
         status=QuizStatus.IN_PROGRESS,
         examiner_id=examiner_id,
         time_limit_seconds=time_limit_minutes * 60 if time_limit_minutes else None,
+        person_photo_evidence_id=person_photo_evidence_id,
     )
     session.add(quiz)
     session.flush()
@@ -487,9 +494,15 @@ def record_written(
     score: float,
     pass_mark: int = 80,
     examiner_id: str | None = None,
+    paper_evidence_id: str | None = None,
+    person_photo_evidence_id: str | None = None,
 ) -> QuizResult:
-    """A paper quiz taken on paper: the inspector enters the score."""
+    """A quiz taken on paper: the inspector enters the score and attaches a photo of the paper.
+
+    The photo of a failed paper is linked to the finding the failure makes: it is that finding's evidence."""
     inspection = _inspection(session, inspection_id)
+    _check_photo(session, paper_evidence_id, inspection_id)
+    _check_photo(session, person_photo_evidence_id, inspection_id)
     person = check_person(person)
     if not 0 <= score <= 100:
         raise ValidationError("The score must be 0–100.", "分数应在0到100之间。")
@@ -507,11 +520,23 @@ def record_written(
         score=round(score, 1),
         pass_mark=pass_mark,
         examiner_id=examiner_id,
+        paper_evidence_id=paper_evidence_id,
+        person_photo_evidence_id=person_photo_evidence_id,
     )
     session.add(quiz)
     session.flush()
     _settle(session, quiz)
+    if quiz.finding_id is not None and paper_evidence_id is not None:
+        link_evidence(session, evidence_id=paper_evidence_id, finding_id=quiz.finding_id)
     return result(session, quiz.id)
+
+
+def _check_photo(session: Session, evidence_id: str | None, inspection_id: str) -> None:
+    if evidence_id is None:
+        return
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None or evidence.inspection_id != inspection_id:
+        raise ValidationError("The photo is not one of this inspection's.", "照片不属于本次检查。")
 
 
 def _settle(session: Session, quiz: QuizSession) -> None:
@@ -562,6 +587,8 @@ def result(session: Session, quiz_id: str) -> QuizResult:
         status=quiz.status,
         questions=paper(session, quiz_id),
         finding_id=quiz.finding_id,
+        person_photo_evidence_id=quiz.person_photo_evidence_id,
+        paper_evidence_id=quiz.paper_evidence_id,
     )
 
 

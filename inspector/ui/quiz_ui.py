@@ -7,6 +7,7 @@ when the quiz started. In oral mode the same screen is a normal window the inspe
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -17,11 +18,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -33,8 +36,12 @@ from PySide6.QtWidgets import (
 from sqlmodel import Session
 
 from inspector.domain.enums import QuestionType, QuizMode
+from inspector.errors import InspectorError
+from inspector.evidence.images import read_facts
+from inspector.evidence.service import add_photo_file
 from inspector.quiz import service as quiz
 from inspector.store.db import Store
+from inspector.ui.gallery import FILE_FILTER
 from inspector.ui.ops import run_op, run_write, user_message
 
 POSTS = ("主要负责人", "安全管理人员", "特种作业人员", "瓦斯检查工", "采煤机司机", "井下电钳工", "爆破工", "安全检查工",
@@ -92,6 +99,8 @@ class QuizStartDialog(QDialog):
         self.pin.setPlaceholderText("4位以上数字，退出机考时输入")
         self.written_score = QSpinBox()
         self.written_score.setRange(0, 100)
+        self.person_photo = PhotoPicker("选择照片…", "人员照片（可选，用于核对身份）")
+        self.paper_photo = PhotoPicker("选择照片…", "纸质试卷照片（笔试必附）")
         for label, widget in (
             ("姓名", self.name),
             ("岗位", self.post),
@@ -103,6 +112,8 @@ class QuizStartDialog(QDialog):
             ("限时（分钟）", self.minutes),
             ("退出密码（PIN）", self.pin),
             ("笔试得分", self.written_score),
+            ("人员照片", self.person_photo),
+            ("试卷照片", self.paper_photo),
         ):
             form.addRow(label, widget)
         self.error = QLabel()
@@ -123,6 +134,7 @@ class QuizStartDialog(QDialog):
         mode = self.chosen_mode()
         self.pin.setEnabled(mode is QuizMode.KIOSK)
         self.written_score.setEnabled(mode is QuizMode.WRITTEN)
+        self.paper_photo.setEnabled(mode is QuizMode.WRITTEN)
         for w in (self.count, self.minutes, self.difficulty):
             w.setEnabled(mode is not QuizMode.WRITTEN)
 
@@ -139,7 +151,53 @@ class QuizStartDialog(QDialog):
         if self.chosen_mode() is QuizMode.KIOSK and not (pin.isdigit() and len(pin) >= 4):
             self.error.setText("机考须设置4位以上数字的退出密码，防止受考人自行退出。")
             return
+        if self.chosen_mode() is QuizMode.WRITTEN and self.paper_photo.path is None:
+            self.error.setText("笔试须附上纸质试卷的照片，作为考试记录的证据。")
+            return
+        for picker in (self.person_photo, self.paper_photo):
+            problem = picker.problem()
+            if problem:
+                self.error.setText(problem)
+                return
         self.accept()
+
+
+class PhotoPicker(QWidget):
+    """A button that picks one photo file, and the file's name beside it."""
+
+    def __init__(self, button_text: str, dialog_title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path: Path | None = None
+        self._title = dialog_title
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.button = QPushButton(button_text)
+        self.button.clicked.connect(self.choose)
+        self.label = QLabel("未选择")
+        self.label.setObjectName("subtle")
+        layout.addWidget(self.button)
+        layout.addWidget(self.label, 1)
+
+    def choose(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, self._title, "", FILE_FILTER)
+        if name:
+            self.set_path(Path(name))
+
+    def set_path(self, path: Path | None) -> None:
+        self.path = path
+        self.label.setText(path.name if path else "未选择")
+
+    def problem(self) -> str:
+        """Why the chosen file cannot be the photo (read from its header only), or ""."""
+        if self.path is None or not self.isEnabled():
+            return ""
+        try:
+            read_facts(self.path)
+        except InspectorError as exc:
+            return exc.message_zh
+        except OSError as exc:
+            return f"{self.path.name}：无法读取（{exc.strerror}）。"
+        return ""
 
 
 class QuizWindow(QWidget):
@@ -390,14 +448,29 @@ def start_quiz_flow(parent: QWidget, store: Store, inspection_id: str, on_done: 
 
     def accepted() -> None:
         person, mode = dialog.person(), dialog.chosen_mode()
+        person_photo = dialog.person_photo.path
+        paper_photo = dialog.paper_photo.path if mode is QuizMode.WRITTEN else None
+
+        def photo_id(session: Session, path: Path | None) -> str | None:
+            return add_photo_file(session, store, inspection_id, path)[0] if path is not None else None
+
         if mode is QuizMode.WRITTEN:
             score = dialog.written_score.value()
-            run_write(
-                store,
-                lambda s: quiz.record_written(s, inspection_id=inspection_id, person=person, score=score),
-                on_done=on_done,
-                on_error=lambda exc: dialog.error.setText(user_message(exc)),
-            )
+
+            def record(session: Session) -> quiz.QuizResult:
+                return quiz.record_written(
+                    session,
+                    inspection_id=inspection_id,
+                    person=person,
+                    score=score,
+                    paper_evidence_id=photo_id(session, paper_photo),
+                    person_photo_evidence_id=photo_id(session, person_photo),
+                )
+
+            def record_failed(exc: Exception) -> None:
+                QMessageBox.warning(parent, "笔试成绩未保存", user_message(exc))
+
+            run_write(store, record, on_done=on_done, on_error=record_failed)
             return
         count, minutes, pin = dialog.count.value(), dialog.minutes.value(), dialog.pin.text().strip()
         difficulty = quiz.DIFFICULTY_MIXES[dialog.difficulty.currentText()]
@@ -429,6 +502,7 @@ def start_quiz_flow(parent: QWidget, store: Store, inspection_id: str, on_done: 
                 mix=mix,
                 time_limit_minutes=minutes,
                 difficulty=difficulty,
+                person_photo_evidence_id=photo_id(session, person_photo),
             )
 
         def failed(exc: Exception) -> None:

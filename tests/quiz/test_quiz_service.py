@@ -9,12 +9,14 @@ from sqlmodel import select
 
 from inspector.domain.enums import QuestionType, QuizMode, QuizStatus
 from inspector.errors import TransitionError, ValidationError
+from inspector.evidence.samples import sample_photo
+from inspector.evidence.service import add_photo
 from inspector.inspections.service import start_inspection
 from inspector.quiz import service as quiz
 from inspector.quiz.bank_service import import_bank_def
 from inspector.quiz.banks import parse_bank_text
 from inspector.store.db import Store
-from inspector.store.models import Finding, Question, QuizAnswer, QuizSession
+from inspector.store.models import EvidenceLink, Finding, Question, QuizAnswer, QuizSession
 from tests.conftest import Basics
 
 VALID_ID = "11010519491231002X"
@@ -161,6 +163,34 @@ def test_written_paper_score_and_the_review_list(store: Store, on_site: str) -> 
         assert session.exec(select(QuizAnswer)).all() == []
     with pytest.raises(ValidationError), store.session() as session:
         quiz.record_written(session, inspection_id=on_site, person=worker, score=101)
+
+
+def test_quiz_photos_must_be_of_the_inspection_and_a_failed_paper_proves_its_finding(
+    store: Store, on_site: str, basics: Basics
+) -> None:
+    worker = quiz.Person(name="赵六", post="瓦斯检查工", staff_no="W-08")
+    with store.session() as session:
+        paper = add_photo(session, store, on_site, sample_photo(size=(400, 560), seed=1), name="paper.jpg")
+        face = add_photo(session, store, on_site, sample_photo(size=(300, 400), seed=2), name="face.jpg")
+        other = start_inspection(session, enterprise_id=basics.mine_id, inspector_ids=basics.inspector_ids[:2])
+        stranger = add_photo(session, store, other.id, sample_photo(size=(300, 400), seed=3), name="x.jpg")
+    with pytest.raises(ValidationError) as err, store.session() as session:
+        quiz.record_written(session, inspection_id=on_site, person=worker, score=60, paper_evidence_id=stranger.id)
+    assert "照片不属于本次检查" in err.value.message_zh
+    with store.session() as session:
+        failed = quiz.record_written(
+            session,
+            inspection_id=on_site,
+            person=worker,
+            score=60,
+            paper_evidence_id=paper.id,
+            person_photo_evidence_id=face.id,
+        )
+        assert failed.paper_evidence_id == paper.id and failed.person_photo_evidence_id == face.id
+        links = session.exec(select(EvidenceLink).where(EvidenceLink.evidence_id == paper.id)).all()
+        assert [link.finding_id for link in links] == [failed.finding_id]
+        started = quiz.start_quiz(session, inspection_id=on_site, person=BOSS, person_photo_evidence_id=face.id)
+        assert started.person_photo_evidence_id == face.id
 
 
 @pytest.mark.parametrize(

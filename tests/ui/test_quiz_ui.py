@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QInputDialog
 from pytestqt.qtbot import QtBot
 from sqlmodel import select
 
 from inspector.domain.enums import QuizStatus
+from inspector.evidence.samples import write_sample_photo
 from inspector.quiz import service as quiz
 from inspector.quiz.bank_service import import_bank_def
 from inspector.quiz.banks import parse_bank_text
 from inspector.store.db import Store
-from inspector.store.models import QuizSession
+from inspector.store.models import Evidence, EvidenceLink, QuizSession
 from inspector.ui.app import wait_for_background_work
 from inspector.ui.main_window import MainWindow
 from inspector.ui.quiz_ui import QuizWindow, result_html
@@ -92,7 +95,9 @@ def test_kiosk_quiz_locked_until_pin_then_scored(
         assert saved.person_name == "李矿长" and saved.score == 80.0 and saved.seed
 
 
-def test_written_score_records_a_fail_as_a_finding(qtbot: QtBot, window: MainWindow, demo_store: Store) -> None:
+def test_written_score_records_a_fail_as_a_finding(
+    qtbot: QtBot, window: MainWindow, demo_store: Store, tmp_path: Path
+) -> None:
     inspection_id = open_finished_inspection_for_quiz(window, demo_store)
     view = window.inspections.inspection
     view.start_quiz()
@@ -102,13 +107,31 @@ def test_written_score_records_a_fail_as_a_finding(qtbot: QtBot, window: MainWin
     dialog.staff_no.setText("W-08")
     dialog.mode.setCurrentIndex(dialog.mode.findData("笔试"))
     dialog.written_score.setValue(60)
+    dialog._accept()
+    assert "须附上纸质试卷的照片" in dialog.error.text()  # a written score needs its paper
+    (tmp_path / "paper.jpg").write_bytes(b"not a photo")
+    dialog.paper_photo.set_path(tmp_path / "paper.jpg")
+    dialog._accept()
+    assert "不是可识别的图片文件" in dialog.error.text()
+    dialog.paper_photo.set_path(write_sample_photo(tmp_path / "试卷.jpg", size=(800, 1100), seed=4))
+    dialog.person_photo.set_path(write_sample_photo(tmp_path / "赵六.jpg", size=(300, 400), seed=5))
     with qtbot.waitSignal(view.loaded, timeout=10_000):
         dialog._accept()
         settle()
     with demo_store.session() as session:
         failed = quiz.failed_people(session, inspection_id)
+        saved = session.exec(select(QuizSession).where(QuizSession.person_name == "赵六")).one()
+        paper = session.get(Evidence, saved.paper_evidence_id)
+        person = session.get(Evidence, saved.person_photo_evidence_id)
+        paper_links = session.exec(
+            select(EvidenceLink).where(EvidenceLink.evidence_id == saved.paper_evidence_id)
+        ).all()
     assert [f.person_name for f in failed] == ["赵六"]
     assert any("赵六" in r.description for r in view.finding_model._rows)
+    assert paper is not None and paper.original_name == "试卷.jpg" and paper.inspection_id == inspection_id
+    assert person is not None and person.original_name == "赵六.jpg"
+    # The failed paper is the evidence of the finding the failure made.
+    assert [link.finding_id for link in paper_links] == [saved.finding_id]
 
 
 def test_bank_import_shows_row_problems_and_imports_valid_rows_on_request(
