@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 from inspector.evidence.annotations import Annotation
 from inspector.evidence.images import THUMBNAIL_SIZE, decode_scaled, thumbnail_jpeg
 from inspector.resources import UI_FONT_FILE, resource_path
-from inspector.store.blobs import BlobStore
+from inspector.store.blobs import BlobError, BlobStore
 
 PRINT_LONG_SIDE = 2400  # ≈ 20 cm at 300 dpi: the width of an A4 page's text block
 
@@ -61,6 +61,8 @@ class DerivedImages:
         """The thumbnail's file, made from the original first if it is not cached yet."""
         target = self.thumbnail_file(sha256)
         if not target.is_file():
+            if not self.blobs.has(sha256):
+                raise BlobError(f"The original {sha256} is missing.", "照片原件缺失，无法生成缩略图。")
             self.save_thumbnail(sha256, thumbnail_jpeg(self.blobs.path_of(sha256)))
         return target
 

@@ -103,8 +103,15 @@ def _open(source: Path | IO[bytes], name: str = "") -> Image.Image:
 
 def read_facts(source: Path | IO[bytes], *, name: str = "") -> PhotoFacts:
     """Header and EXIF only: no pixels are decoded. `name` is how errors call the file."""
+    name = _name_of(source, name)
     with _open(source, name) as image:
-        exif = image.getexif()
+        try:
+            # Pillow looks for a PNG's EXIF by decoding the whole image when the header has none.
+            exif = image.getexif() if image.format != "PNG" or "exif" in image.info else Image.Exif()
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise PhotoRejectedError(
+                f"{name}: the image data is damaged ({exc}).", f"{name}：图片数据不完整或已损坏，无法作为证据。"
+            ) from exc
         return PhotoFacts(
             media_type=ACCEPTED_FORMATS[str(image.format)],
             width=image.width,
@@ -130,12 +137,13 @@ def _text(value: Any) -> str:
 
 def _capture_time(exif: Image.Exif) -> str:
     sub = exif.get_ifd(_EXIF_IFD)
-    raw = _text(sub.get(_TAG_DATETIME_ORIGINAL) or exif.get(_TAG_DATETIME))
+    original = _text(sub.get(_TAG_DATETIME_ORIGINAL))
+    raw = original or _text(exif.get(_TAG_DATETIME))
     try:
         when = datetime.strptime(raw, "%Y:%m:%d %H:%M:%S")
     except ValueError:
         return ""  # absent, or a camera's placeholder such as "0000:00:00 00:00:00"
-    offset = _text(sub.get(_TAG_OFFSET_TIME_ORIGINAL))
+    offset = _text(sub.get(_TAG_OFFSET_TIME_ORIGINAL)) if original else ""
     stamp = when.strftime("%Y-%m-%d %H:%M:%S")
     return f"{stamp}{offset}" if len(offset) == 6 and offset[0] in "+-" else stamp
 

@@ -537,6 +537,8 @@ def link_evidence(
 def unlink_evidence(
     session: Session, *, evidence_id: str, item_id: str | None = None, finding_id: str | None = None
 ) -> None:
+    if (item_id is None) == (finding_id is None):
+        raise ValidationError("Unlink from exactly one item or one finding.", "请选择一个检查项或一条隐患。")
     evidence = _get(session, evidence_id)
     _editable(session, evidence)
     links = session.exec(
@@ -567,6 +569,7 @@ def remove_evidence(session: Session, *, evidence_id: str) -> None:
         raise TransitionError("The photo belongs to a quiz record.", "这张照片是考试记录的一部分，不能删除。")
     for link in session.exec(select(EvidenceLink).where(EvidenceLink.evidence_id == evidence_id)).all():
         session.delete(link)
+    session.flush()  # the links go first: no relationship tells the unit of work their order
     session.delete(evidence)
     session.flush()
 
@@ -606,17 +609,24 @@ def print_copy(store: Store, evidence_id: str, *, long_side: int | None = None) 
     with store.session() as session:
         evidence, watermark = watermark_for(session, evidence_id)
         annotations: list[Annotation] = parse_annotations(evidence.annotations)
+    _require_original(store, evidence.sha256, evidence.original_name)
     derived = derived_images(store)
-    try:
-        if long_side is None:
-            return derived.print_copy(evidence.sha256, annotations, watermark)
-        return derived.print_copy(evidence.sha256, annotations, watermark, long_side=long_side)
-    except FileNotFoundError as exc:
-        raise BlobError(f"The original of {evidence.original_name} is missing.", "照片原件缺失。") from exc
+    if long_side is None:
+        return derived.print_copy(evidence.sha256, annotations, watermark)
+    return derived.print_copy(evidence.sha256, annotations, watermark, long_side=long_side)
+
+
+def _require_original(store: Store, sha256: str, name: str) -> None:
+    if not store.blobs.has(sha256):
+        raise BlobError(
+            f"The original of {name or sha256} is missing from the blob store.",
+            f"照片原件缺失（{name or sha256[:12]}），请运行“证据校验”或从办公室重新同步。",
+        )
 
 
 def upright_preview(store: Store, sha256: str, long_side: int) -> Any:
     """The upright photo scaled for a viewer (a PIL image)."""
+    _require_original(store, sha256, "")
     return decode_scaled(store.blobs.path_of(sha256), long_side)
 
 
