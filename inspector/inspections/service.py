@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from inspector import clock
@@ -24,6 +24,7 @@ from inspector.errors import TransitionError, ValidationError
 from inspector.store.models import (
     ChecklistItem,
     Enterprise,
+    Evidence,
     EvidenceLink,
     Finding,
     Inspection,
@@ -198,15 +199,24 @@ def finish_inspection(session: Session, *, inspection_id: str, ended_at: datetim
 
 
 def major_findings_without_photo(session: Session, inspection_id: str) -> list[Finding]:
-    """重大事故隐患 of the inspection that no photo proves yet: each needs at least one before finishing."""
-    photographed = select(EvidenceLink.finding_id).where(col(EvidenceLink.finding_id).is_not(None))
+    """重大事故隐患 of the inspection that no photo proves yet: each needs at least one before finishing.
+
+    A photo proves a finding when it is linked to the finding, or to the checklist item the finding came
+    from (the inspector photographed the item while on it)."""
+    by_finding = select(EvidenceLink.finding_id).where(col(EvidenceLink.finding_id).is_not(None))
+    by_item = (
+        select(EvidenceLink.item_id)
+        .join(Evidence, col(Evidence.id) == EvidenceLink.evidence_id)
+        .where(Evidence.inspection_id == inspection_id, col(EvidenceLink.item_id).is_not(None))
+    )
     return list(
         session.exec(
             select(Finding)
             .where(
                 Finding.inspection_id == inspection_id,
                 Finding.grade == HazardGrade.MAJOR,
-                col(Finding.id).not_in(photographed),
+                col(Finding.id).not_in(by_finding),
+                or_(col(Finding.item_id).is_(None), col(Finding.item_id).not_in(by_item)),
             )
             .order_by(col(Finding.position))
         )

@@ -58,6 +58,7 @@ from inspector.evidence.service import (
     add_photo,
     add_photo_file,
     derived_images,
+    link_evidence,
     list_evidence,
     photo_files,
 )
@@ -216,11 +217,19 @@ class PhotoImport(QObject):
     progressed = Signal(int, int)
 
     def __init__(
-        self, store: Store, inspection_id: str, files: list[Path], *, added_by_id: str | None, parent: QObject
+        self,
+        store: Store,
+        inspection_id: str,
+        files: list[Path],
+        *,
+        added_by_id: str | None,
+        link: LinkTarget,
+        parent: QObject,
     ) -> None:
         super().__init__(parent)
         self.store, self.inspection_id, self.files = store, inspection_id, files
         self.added_by_id = added_by_id
+        self.link = link
         self.report = IngestReport()
         self._next = 0
         self._cancelled = False
@@ -239,10 +248,12 @@ class PhotoImport(QObject):
             return
         path = self.files[self._next]
         self.progressed.emit(self._next, len(self.files))
-        store, inspection_id, by = self.store, self.inspection_id, self.added_by_id
+        store, inspection_id, by, link = self.store, self.inspection_id, self.added_by_id, self.link
 
         def write(session: Session) -> tuple[str, bool]:
-            return add_photo_file(session, store, inspection_id, path, added_by_id=by)
+            evidence_id, is_new = add_photo_file(session, store, inspection_id, path, added_by_id=by)
+            _link(session, evidence_id, link)
+            return evidence_id, is_new
 
         def done(result: tuple[str, bool]) -> None:
             evidence_id, is_new = result
@@ -264,6 +275,18 @@ class PhotoImport(QObject):
         self._next += 1
         self.progressed.emit(self._next, len(self.files))
         self._step()
+
+
+# What new photos are linked to: the checklist item or the finding the gallery is showing, if any.
+LinkTarget = tuple[str | None, str | None]  # (item id, finding id)
+
+
+def _link(session: Session, evidence_id: str, target: LinkTarget) -> None:
+    item_id, finding_id = target
+    if item_id is not None:
+        link_evidence(session, evidence_id=evidence_id, item_id=item_id)
+    if finding_id is not None:
+        link_evidence(session, evidence_id=evidence_id, finding_id=finding_id)
 
 
 def camera_available() -> bool:
@@ -452,6 +475,15 @@ class Gallery(QWidget):
         if self.filter.currentText() == FILTER_FINDING:
             self.reload()
 
+    def link_target(self) -> LinkTarget:
+        """New photos belong to what the gallery is filtered on: the current item or the selected finding."""
+        mode = self.filter.currentText()
+        if mode == FILTER_ITEM and self.current_item is not None:
+            return (self.current_item[0], None)
+        if mode == FILTER_FINDING and self.selected_finding is not None:
+            return (None, self.selected_finding)
+        return (None, None)
+
     def _update_buttons(self) -> None:
         can_add = self.inspection_id is not None and self.editable
         self.add_files_button.setEnabled(can_add)
@@ -514,7 +546,14 @@ class Gallery(QWidget):
         if not files:
             QMessageBox.information(self, "导入照片", "所选位置没有照片文件（JPEG、PNG、HEIC）。")
             return
-        job = PhotoImport(self.store, self.inspection_id, files, added_by_id=self.added_by_id, parent=self)
+        job = PhotoImport(
+            self.store,
+            self.inspection_id,
+            files,
+            added_by_id=self.added_by_id,
+            link=self.link_target(),
+            parent=self,
+        )
         self._import = job
         progress = QProgressDialog("正在导入照片…", "取消", 0, len(files), self)
         progress.setWindowTitle("导入照片")
@@ -556,7 +595,7 @@ class Gallery(QWidget):
         self.add_camera_photo(dialog.photo_jpeg)
 
     def add_camera_photo(self, data: bytes, on_done: Callable[[Any], None] | None = None) -> None:
-        inspection_id, store, by = self.inspection_id, self.store, self.added_by_id
+        inspection_id, store, by, link = self.inspection_id, self.store, self.added_by_id, self.link_target()
         if inspection_id is None:
             return
         from inspector import clock
@@ -564,9 +603,11 @@ class Gallery(QWidget):
         name = f"CAM_{clock.to_local(clock.now()):%Y%m%d_%H%M%S}.jpg"
 
         def write(session: Session) -> str:
-            return add_photo(
+            evidence = add_photo(
                 session, store, inspection_id, data, name=name, source=EvidenceSource.CAMERA, added_by_id=by
-            ).id
+            )
+            _link(session, evidence.id, link)
+            return evidence.id
 
         def done(evidence_id: str) -> None:
             self.reload()

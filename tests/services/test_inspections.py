@@ -202,3 +202,28 @@ def test_a_major_hazard_needs_a_linked_photo_before_the_inspection_finishes(stor
     with store.session() as session:
         inspection = session.get(Inspection, inspection_id)
         assert inspection is not None and inspection.status.value == "检查完成"
+
+
+def test_a_photo_of_the_item_a_major_finding_came_from_proves_it(store: Store, basics: Basics) -> None:
+    with store.session() as session:
+        template = ChecklistTemplate(code="t", revision=1, title="测试检查表")
+        session.add(template)
+        session.flush()
+        item = ChecklistItem(template_id=template.id, section="一", position=0, code="t-0", content="瓦斯检查")
+        session.add(item)
+        session.flush()
+        template_id = template.id
+    inspection_id = _started(store, basics, checklist_template_id=template_id)
+    with store.session() as session:
+        finding = add_finding(
+            session,
+            inspection_id=inspection_id,
+            description="瓦斯超限作业",
+            grade=HazardGrade.MAJOR,
+            measure=FindingMeasure.WITHDRAW_WORKERS,
+            item_id=item.id,
+        )
+        assert [f.id for f in major_findings_without_photo(session, inspection_id)] == [finding.id]
+        photo = add_photo(session, store, inspection_id, sample_photo(size=(320, 240), seed=4), name="item.jpg")
+        link_evidence(session, evidence_id=photo.id, item_id=item.id)
+        assert major_findings_without_photo(session, inspection_id) == []

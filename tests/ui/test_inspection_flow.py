@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QInputDialog
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlmodel import select
 
 from inspector.domain.enums import FindingStatus, InspectionStatus, ItemResultValue, TaskStatus
+from inspector.evidence.samples import sample_photo
 from inspector.inspections.queries import list_tasks
 from inspector.store.db import Store
 from inspector.store.models import Finding, Inspection, InspectionInspector, InspectionTask, ItemResult
 from inspector.ui.app import wait_for_background_work
+from inspector.ui.gallery import FILTER_ITEM
 from inspector.ui.inspections_page import StartData
 from inspector.ui.main_window import MainWindow
 
@@ -62,6 +64,18 @@ def test_keyboard_walk_of_a_coal_inspection(qtbot: QtBot, window: MainWindow, de
     # A note typed on the current item is saved as typed.
     qtbot.keyClicks(view.note, "ok")
     settle()
+    # The failed item is a 重大事故隐患: finishing waits for its photo, taken while on that item.
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda _p, _t, text: shown.append(text)))
+    with qtbot.waitSignal(view.failed, timeout=10_000):
+        qtbot.keyClick(view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert shown and "重大事故隐患还没有关联照片" in shown[0]
+    view.select_row(0)
+    view.gallery.filter.setCurrentText(FILTER_ITEM)
+    settle()
+    with qtbot.waitSignal(view.gallery.reloaded, timeout=10_000):
+        view.gallery.add_camera_photo(sample_photo(size=(640, 480), seed=1))
+    assert len(view.gallery.model.rows) == 1 and view.gallery.model.rows[0].item_ids == (view.rows[0].item_id,)
     with qtbot.waitSignal(view.loaded, timeout=10_000):
         qtbot.keyClick(view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     settle()
