@@ -8,7 +8,10 @@ strip never hides part of the evidence.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
+import json
 import math
 import os
 from dataclasses import dataclass
@@ -23,6 +26,7 @@ from inspector.resources import UI_FONT_FILE, resource_path
 from inspector.store.blobs import BlobError, BlobStore
 
 PRINT_LONG_SIDE = 2400  # ≈ 20 cm at 300 dpi: the width of an A4 page's text block
+PRINT_STYLE = 1  # bump when the drawing of print copies changes: cached copies are then made again
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,23 @@ class DerivedImages:
     def print_copy(
         self, sha256: str, annotations: list[Annotation], watermark: Watermark, *, long_side: int = PRINT_LONG_SIDE
     ) -> bytes:
-        photo = self.upright(sha256, long_side)
-        return render_print_copy(photo, annotations, watermark)
+        """Drawn once per version of the photo's annotations and watermark, then read from the cache."""
+        key = hashlib.sha256(
+            json.dumps(
+                [sha256, [a.to_data() for a in annotations], watermark.lines(), long_side, PRINT_STYLE],
+                ensure_ascii=False,
+            ).encode()
+        ).hexdigest()
+        cached = self.root / "print" / key[:2] / f"{key}.jpg"
+        if cached.is_file():
+            return cached.read_bytes()
+        data = render_print_copy(self.upright(sha256, long_side), annotations, watermark)
+        with contextlib.suppress(OSError):  # a cache: a failed write only costs the next drawing
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            tmp.replace(cached)
+        return data
 
 
 @cache
