@@ -102,6 +102,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_evidence_verify)
 
+    doc = sub.add_parser("doc", help="enforcement documents (执法文书): render, list, verify, number blocks")
+    dsub = doc.add_subparsers(dest="doc_command", metavar="ACTION", required=True)
+    p = dsub.add_parser("render", help="render a document of an inspection to PDF (a draft unless --issue)")
+    p.add_argument("kind", metavar="KIND", help="record, order, measures, review, … or the Chinese name")
+    p.add_argument("--inspection", required=True, metavar="ID")
+    p.add_argument("--out", required=True, metavar="FILE.pdf", type=Path)
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a typed field (repeatable)")
+    p.add_argument("--issue", action="store_true", help="number, freeze and store it (cannot be undone)")
+    p.set_defaults(handler=_cmd_doc_render)
+    p = dsub.add_parser("list", help="documents, newest first")
+    p.add_argument("--inspection", metavar="ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_doc_list)
+    p = dsub.add_parser("verify", help="check a PDF against the stored record (its QR hash and its bytes)")
+    p.add_argument("file", metavar="FILE.pdf", type=Path)
+    p.set_defaults(handler=_cmd_doc_verify)
+    p = dsub.add_parser("numbers", help="this laptop's blocks of case numbers; --add records one from the office")
+    p.add_argument("--add", nargs=2, type=int, metavar=("FIRST", "LAST"))
+    p.add_argument("--year", type=int, help="year of the block to add (default: this year)")
+    p.set_defaults(handler=_cmd_doc_numbers)
+
     p = sub.add_parser("screenshot", help="render the main window offscreen to a PNG and exit")
     p.add_argument("file", metavar="FILE.png")
     p.add_argument("--page", default="工作台", help="navigation page to show (default 工作台)")
@@ -520,6 +541,128 @@ def _cmd_evidence_verify(args: argparse.Namespace) -> int:
             print(f"{len(leftovers)} unfinished write(s) from an interrupted import (not evidence; safe to delete)")
         print(f"{len(checks)} photo(s) checked: {len(checks) - len(bad)} ok, {len(bad)} changed or missing")
     return 1 if bad else 0
+
+
+def _parse_sets(pairs: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InspectorError(f"--set wants KEY=VALUE, not {pair!r}", "参数格式不正确。")
+        values[key.strip()] = value.replace("\\n", "\n")
+    return values
+
+
+def _write_out(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as exc:
+        raise InspectorError(f"Cannot write {path}: {exc.strerror or exc}", f"无法写入文件：{path}") from exc
+
+
+def _cmd_doc_render(args: argparse.Namespace) -> int:
+    from inspector.documents import service as docs
+    from inspector.store.db import open_store
+
+    kind = docs.kind_named(args.kind)
+    inputs = _parse_sets(args.set)
+    store = open_store(_data_dir(args))
+    try:
+        if args.issue:
+            with store.session() as session:
+                draft = docs.create_draft(session, kind=kind, inspection_id=args.inspection, inputs=inputs)
+                issued = docs.issue_document(session, store, document_id=draft.id)
+                number, pdf = issued.number_text, store.blobs.read(issued.pdf_sha256)
+        else:
+            with store.session() as session:
+                number, pdf = (
+                    "draft",
+                    docs.preview_pdf(session, store, kind=kind, inspection_id=args.inspection, inputs=inputs),
+                )
+    finally:
+        store.close()
+    _write_out(args.out, pdf)
+    print(f"{kind.value} {number}: {len(pdf):,} bytes written to {args.out}")
+    return 0
+
+
+def _cmd_doc_list(args: argparse.Namespace) -> int:
+    from inspector.documents.queries import list_documents
+    from inspector.store.db import open_store
+
+    store = open_store(_data_dir(args))
+    try:
+        with store.session() as session:
+            rows = list_documents(session, inspection_id=args.inspection, limit=100_000)
+    finally:
+        store.close()
+    if args.json:
+        _print_json([r.to_json() for r in rows])
+        return 0
+    for r in rows:
+        issued = r.issued_at.date().isoformat() if r.issued_at else "—"
+        extra = f"  ({r.void_reason})" if r.void_reason else ""
+        print(f"{r.status:<4} {issued:<10} {r.number_text or '（未编号）':<24} {r.kind}  {r.enterprise_name}{extra}")
+    print(f"{len(rows)} document(s)", file=sys.stderr)
+    return 0
+
+
+def _cmd_doc_verify(args: argparse.Namespace) -> int:
+    from inspector.documents.service import verify_pdf
+    from inspector.store.db import open_store
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise InspectorError(f"Cannot read {args.file}: {exc.strerror or exc}", "无法读取文件。") from exc
+    store = open_store(_data_dir(args))
+    try:
+        with store.session() as session:
+            result = verify_pdf(session, store, data)
+    finally:
+        store.close()
+    if result.ok:
+        print(f"OK: {result.number_text} ({result.status}) matches the issued document")
+        return 0
+    print(f"NOT VERIFIED: {result.number_text or args.file.name}", file=sys.stderr)
+    for reason in result.reasons:
+        print(f"  - {reason}", file=sys.stderr)
+    return 1
+
+
+def _cmd_doc_numbers(args: argparse.Namespace) -> int:
+    from inspector import clock
+    from inspector.documents.fill import agency_of
+    from inspector.documents.numbers import add_block, blocks
+    from inspector.store.db import open_store
+
+    store = open_store(_data_dir(args))
+    try:
+        with store.session() as session:
+            if args.add:
+                agency = agency_of(session)
+                add_block(
+                    session,
+                    short_name=agency.short_name,
+                    year=args.year or clock.local_today().year,
+                    first=args.add[0],
+                    last=args.add[1],
+                    device_id=store.device_id,
+                )
+            rows = blocks(session)
+    finally:
+        store.close()
+    for b in rows:
+        print(
+            f"{b.agency_short_name} {b.year}: {b.first_number}–{b.last_number}, "
+            f"next {b.next_number}, {b.remaining} left"
+        )
+    if not rows:
+        print("no number blocks on this laptop (the office hands them out at sync)", file=sys.stderr)
+    return 0
 
 
 def _print_json(value: Any) -> None:

@@ -19,7 +19,10 @@ from inspector.demo.catalog import (
     INSPECTORS,
     DemoEnterprise,
 )
+from inspector.documents.numbers import add_block
+from inspector.documents.service import create_draft, issue_document
 from inspector.domain.enums import (
+    DocumentKind,
     EvidenceSource,
     FindingMeasure,
     HazardGrade,
@@ -212,7 +215,20 @@ def _seed(session: Session, store: Store) -> dict[str, Any]:
         link_evidence(session, evidence_id=photo.id, finding_id=finding.id)
         if finding.item_id is not None:
             link_evidence(session, evidence_id=photo.id, item_id=finding.item_id)
-    finish_inspection(session, inspection_id=inspection.id, ended_at=arrived + timedelta(hours=3, minutes=40))
+    ended = arrived + timedelta(hours=3, minutes=40)
+    finish_inspection(session, inspection_id=inspection.id, ended_at=ended)
+    # The office gave this laptop a block of case numbers; the inspectors issued the record and the order
+    # on site and left the 现场处理措施决定书 as a draft for the supervisor to look at.
+    add_block(session, short_name=AGENCY.short_name, year=today.year, first=36, last=235, device_id=store.device_id)
+    if inspection_day.year != today.year:
+        add_block(
+            session, short_name=AGENCY.short_name, year=inspection_day.year, first=480, last=499,
+            device_id=store.device_id,
+        )  # fmt: skip
+    for kind in (DocumentKind.INSPECTION_RECORD, DocumentKind.RECTIFICATION_ORDER):
+        draft = create_draft(session, kind=kind, inspection_id=inspection.id)
+        issue_document(session, store, document_id=draft.id, issued_at=ended)
+    create_draft(session, kind=DocumentKind.ON_SITE_MEASURES, inspection_id=inspection.id)
     session.flush()
     return {"finished_inspection_id": inspection.id, "seeded_at": clock.now().isoformat()}
 

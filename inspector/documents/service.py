@@ -135,7 +135,7 @@ def _photos(session: Session, store: Store, inspection_id: str) -> tuple[Appendi
             raise BlobError(f"The original of {row.original_name} is missing.", f"照片原件缺失：{row.original_name}。")
         photos.append(
             AppendixPhoto(
-                jpeg=print_copy(store, row.id, long_side=APPENDIX_LONG_SIDE),
+                jpeg=print_copy(session, store, row.id, long_side=APPENDIX_LONG_SIDE),
                 caption=row.caption,
                 sha256=row.sha256,
                 taken_at=row.taken_at_text(),
@@ -164,6 +164,24 @@ def document_content(
         photos=photos,
         draft=document.status is DocumentStatus.DRAFT,
     )
+
+
+def preview_pdf(
+    session: Session, store: Store, *, kind: DocumentKind, inspection_id: str, inputs: dict[str, Any] | None = None
+) -> bytes:
+    """A draft rendering of a kind for an inspection, without saving a document (the CLI's `doc render`)."""
+    agency = agency_of(session)
+    form = load_form(kind)
+    photos = _photos(session, store, inspection_id) if form.photo_appendix else ()
+    content = DocumentContent(
+        kind=kind,
+        number_text="",
+        fields=fill_fields(session, kind, inspection_id, dict(inputs or {}), None),
+        agency_name=agency.name,
+        photos=photos,
+        draft=True,
+    )
+    return render_document(form, content)
 
 
 def render_pdf(session: Session, store: Store, document_id: str) -> bytes:
@@ -343,6 +361,33 @@ def _check_png(data: bytes) -> None:
 
 
 # ─── reading and verifying ───────────────────────────────────────────────────────────────────────────
+
+KIND_ALIASES: dict[str, DocumentKind] = {
+    "plan": DocumentKind.INSPECTION_PLAN,
+    "record": DocumentKind.INSPECTION_RECORD,
+    "order": DocumentKind.RECTIFICATION_ORDER,
+    "measures": DocumentKind.ON_SITE_MEASURES,
+    "coercive": DocumentKind.COERCIVE_MEASURES,
+    "review": DocumentKind.REVIEW_OPINION,
+    "inquiry": DocumentKind.INQUIRY_NOTICE,
+    "penalty-notice": DocumentKind.PENALTY_NOTICE,
+    "penalty-unit": DocumentKind.PENALTY_DECISION_UNIT,
+    "penalty-person": DocumentKind.PENALTY_DECISION_PERSON,
+    "receipt": DocumentKind.SERVICE_RECEIPT,
+}
+
+
+def kind_named(name: str) -> DocumentKind:
+    """A kind from its Chinese name (现场检查记录) or its short English alias (record)."""
+    if name in KIND_ALIASES:
+        return KIND_ALIASES[name]
+    try:
+        return DocumentKind(name)
+    except ValueError:
+        known = ", ".join(KIND_ALIASES)
+        raise ValidationError(
+            f"Unknown document kind {name!r}; use one of: {known} (or the Chinese name).", f"未知的文书种类“{name}”。"
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ class DerivedImages:
     def save_thumbnail(self, sha256: str, data: bytes) -> Path:
         target = self.thumbnail_file(sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp = target.with_name(f".{target.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
         tmp.write_bytes(data)
         tmp.replace(target)  # readers never see half a thumbnail
         return target
@@ -89,7 +89,7 @@ class DerivedImages:
         data = render_print_copy(self.upright(sha256, long_side), annotations, watermark)
         with contextlib.suppress(OSError):  # a cache: a failed write only costs the next drawing
             cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+            tmp = cached.with_name(f".{cached.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
             tmp.write_bytes(data)
             tmp.replace(cached)
         return data

@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -168,6 +170,9 @@ def ingest_photo_bytes(
         return add_photo(session, store, inspection_id, data, name=name, source=source, added_by_id=added_by_id)
 
 
+PREPARE_WORKERS = 2  # hashing, decoding and writing release the GIL: two photos at once on a 2-core laptop
+
+
 def _ingest(
     store: Store,
     inspection_id: str,
@@ -178,35 +183,57 @@ def _ingest(
     progress: Progress | None,
     should_cancel: Callable[[], bool] | None,
 ) -> IngestReport:
+    """Check and store photos two at a time; record them one by one, in the order given."""
     with store.session() as session:
         _inspection_for_photos(session, inspection_id)  # a wrong inspection fails the batch before any work
     report = IngestReport()
     derived = derived_images(store)
-    for done, candidate in enumerate(candidates):
-        if should_cancel is not None and should_cancel():
-            report.cancelled = True
-            break
-        if progress is not None:
-            progress(done, len(candidates), candidate.name)
-        try:
-            evidence_id, is_new = _ingest_one(
-                store, derived, inspection_id, candidate=candidate, source=source, added_by_id=added_by_id
-            )
-        except InspectorError as exc:
-            report.rejected.append(Rejected(candidate.name, exc.message_en, exc.message_zh))
-            continue
-        if not is_new:
-            report.duplicates.append(candidate.name)
-            report.duplicate_ids.append(evidence_id)
-        else:
-            report.added.append(evidence_id)
+    window = PREPARE_WORKERS * 2  # files prepared ahead: memory stays flat however long the batch
+    with ThreadPoolExecutor(max_workers=PREPARE_WORKERS, thread_name_prefix="photo-prepare") as pool:
+        pending: deque[tuple[_Candidate, Future[PreparedPhoto]]] = deque()
+        queue = iter(candidates)
+
+        def top_up() -> None:
+            while len(pending) < window:
+                candidate = next(queue, None)
+                if candidate is None:
+                    return
+                pending.append((candidate, pool.submit(_prepare, store, derived, candidate)))
+
+        top_up()
+        done = 0
+        while pending:
+            if should_cancel is not None and should_cancel():
+                report.cancelled = True
+                for _candidate, future in pending:
+                    future.cancel()  # blobs already written stay unreferenced: nothing recorded changes
+                break
+            candidate, future = pending.popleft()
+            if progress is not None:
+                progress(done, len(candidates), candidate.name)
+            done += 1
+            try:
+                photo = future.result()
+                with store.session() as session:
+                    evidence_id, is_new = record_photo(
+                        session, inspection_id, photo, source=source, added_by_id=added_by_id
+                    )
+            except InspectorError as exc:
+                report.rejected.append(Rejected(candidate.name, exc.message_en, exc.message_zh))
+            else:
+                if is_new:
+                    report.added.append(evidence_id)
+                else:
+                    report.duplicates.append(candidate.name)
+                    report.duplicate_ids.append(evidence_id)
+            top_up()
     if progress is not None and not report.cancelled:
         progress(len(candidates), len(candidates), "")
     return report
 
 
 @dataclass(frozen=True)
-class _Prepared:
+class PreparedPhoto:
     """A photo checked and stored as a blob, not yet recorded in the database."""
 
     name: str
@@ -215,8 +242,12 @@ class _Prepared:
     facts: PhotoFacts
 
 
-def _prepare(store: Store, derived: DerivedImages, candidate: _Candidate) -> _Prepared:
-    """Check the file is a whole photo, then store its original bytes and its thumbnail."""
+def prepare_photo_file(store: Store, path: Path) -> PreparedPhoto:
+    """Check a file is a whole photo and store its original and thumbnail (no database work: any thread)."""
+    return _prepare(store, derived_images(store), _Candidate(path.name, path=path))
+
+
+def _prepare(store: Store, derived: DerivedImages, candidate: _Candidate) -> PreparedPhoto:
     name = candidate.name
     try:
         size = candidate.size()
@@ -237,11 +268,16 @@ def _prepare(store: Store, derived: DerivedImages, candidate: _Candidate) -> _Pr
         sha = store.blobs.put_file(candidate.path)
     with contextlib.suppress(OSError):  # only a cache: made again when the gallery asks
         derived.save_thumbnail(sha, thumbnail)
-    return _Prepared(name, sha, size, facts)
+    return PreparedPhoto(name, sha, size, facts)
 
 
-def _record(
-    session: Session, inspection_id: str, photo: _Prepared, *, source: EvidenceSource, added_by_id: str | None
+def record_photo(
+    session: Session,
+    inspection_id: str,
+    photo: PreparedPhoto,
+    *,
+    source: EvidenceSource = EvidenceSource.FILE,
+    added_by_id: str | None = None,
 ) -> tuple[str, bool]:
     """The photo's evidence id in the inspection, and whether it is new there."""
     inspection = _inspection_for_photos(session, inspection_id)
@@ -280,20 +316,6 @@ def _record(
     return evidence.id, True
 
 
-def _ingest_one(
-    store: Store,
-    derived: DerivedImages,
-    inspection_id: str,
-    *,
-    candidate: _Candidate,
-    source: EvidenceSource,
-    added_by_id: str | None,
-) -> tuple[str, bool]:
-    photo = _prepare(store, derived, candidate)
-    with store.session() as session:
-        return _record(session, inspection_id, photo, source=source, added_by_id=added_by_id)
-
-
 def add_photo_file(
     session: Session, store: Store, inspection_id: str, path: Path, *, added_by_id: str | None = None
 ) -> tuple[str, bool]:
@@ -301,8 +323,8 @@ def add_photo_file(
 
     Raises PhotoRejectedError (with the reason) for a file that is not a whole photo."""
     _inspection_for_photos(session, inspection_id)
-    photo = _prepare(store, derived_images(store), _Candidate(path.name, path=path))
-    return _record(session, inspection_id, photo, source=EvidenceSource.FILE, added_by_id=added_by_id)
+    photo = prepare_photo_file(store, path)
+    return record_photo(session, inspection_id, photo, source=EvidenceSource.FILE, added_by_id=added_by_id)
 
 
 def add_photo(
@@ -318,7 +340,7 @@ def add_photo(
     """One photo held in memory, recorded in the caller's unit of work (a quiz paper, the demo)."""
     _inspection_for_photos(session, inspection_id)
     photo = _prepare(store, derived_images(store), _Candidate(name, data=data))
-    evidence_id, _is_new = _record(session, inspection_id, photo, source=source, added_by_id=added_by_id)
+    evidence_id, _is_new = record_photo(session, inspection_id, photo, source=source, added_by_id=added_by_id)
     return _get(session, evidence_id)
 
 
@@ -604,11 +626,10 @@ def watermark_for(session: Session, evidence_id: str) -> tuple[Evidence, Waterma
     )
 
 
-def print_copy(store: Store, evidence_id: str, *, long_side: int | None = None) -> bytes:
+def print_copy(session: Session, store: Store, evidence_id: str, *, long_side: int | None = None) -> bytes:
     """The printable JPEG: upright, annotated, with the watermark strip; the original is untouched."""
-    with store.session() as session:
-        evidence, watermark = watermark_for(session, evidence_id)
-        annotations: list[Annotation] = parse_annotations(evidence.annotations)
+    evidence, watermark = watermark_for(session, evidence_id)
+    annotations: list[Annotation] = parse_annotations(evidence.annotations)
     _require_original(store, evidence.sha256, evidence.original_name)
     derived = derived_images(store)
     if long_side is None:

@@ -54,13 +54,15 @@ from inspector.evidence.images import PHOTO_SUFFIXES
 from inspector.evidence.service import (
     EvidenceRow,
     IngestReport,
+    PreparedPhoto,
     Rejected,
     add_photo,
-    add_photo_file,
     derived_images,
     link_evidence,
     list_evidence,
     photo_files,
+    prepare_photo_file,
+    record_photo,
 )
 from inspector.inspections.queries import FindingRow
 from inspector.store.db import Store
@@ -210,6 +212,26 @@ def _tooltip(row: EvidenceRow) -> str:
 # ─── import ──────────────────────────────────────────────────────────────────────────────────────────
 
 
+class _PrepareRelay(QObject):
+    done = Signal(object)  # PreparedPhoto or the exception
+
+
+class _PrepareJob(QRunnable):
+    def __init__(self, store: Store, path: Path, relay: _PrepareRelay) -> None:
+        super().__init__()
+        self._store, self._path, self._relay = store, path, relay
+
+    @Slot()
+    def run(self) -> None:
+        result: object
+        try:
+            result = prepare_photo_file(self._store, self._path)
+        except Exception as exc:  # delivered to the import, which names the file and goes on
+            result = exc
+        with contextlib.suppress(RuntimeError):  # the import is gone
+            self._relay.done.emit(result)
+
+
 class PhotoImport(QObject):
     """One batch of files added one per database operation, with progress and cancel."""
 
@@ -230,6 +252,8 @@ class PhotoImport(QObject):
         self.store, self.inspection_id, self.files = store, inspection_id, files
         self.added_by_id = added_by_id
         self.link = link
+        self._relay = _PrepareRelay(self)
+        self._relay.done.connect(self._prepared)
         self.report = IngestReport()
         self._next = 0
         self._cancelled = False
@@ -248,15 +272,24 @@ class PhotoImport(QObject):
             return
         path = self.files[self._next]
         self.progressed.emit(self._next, len(self.files))
-        store, inspection_id, by, link = self.store, self.inspection_id, self.added_by_id, self.link
+        # Checking, hashing and storing the file runs on the worker pool; only the row takes the database.
+        QThreadPool.globalInstance().start(_PrepareJob(self.store, path, self._relay))
+
+    def _prepared(self, result: object) -> None:
+        path = self.files[self._next]
+        if isinstance(result, Exception):
+            self._failed(path, result)
+            return
+        assert isinstance(result, PreparedPhoto)
+        inspection_id, by, link = self.inspection_id, self.added_by_id, self.link
 
         def write(session: Session) -> tuple[str, bool]:
-            evidence_id, is_new = add_photo_file(session, store, inspection_id, path, added_by_id=by)
+            evidence_id, is_new = record_photo(session, inspection_id, result, added_by_id=by)
             _link(session, evidence_id, link)
             return evidence_id, is_new
 
-        def done(result: tuple[str, bool]) -> None:
-            evidence_id, is_new = result
+        def done(outcome: tuple[str, bool]) -> None:
+            evidence_id, is_new = outcome
             if is_new:
                 self.report.added.append(evidence_id)
             else:
@@ -264,12 +297,12 @@ class PhotoImport(QObject):
                 self.report.duplicate_ids.append(evidence_id)
             self._advance()
 
-        def failed(exc: Exception) -> None:
-            en = exc.message_en if isinstance(exc, InspectorError) else f"{path.name}: {exc}"
-            self.report.rejected.append(Rejected(path.name, en, user_message(exc)))
-            self._advance()
+        run_write(self.store, write, on_done=done, on_error=lambda exc: self._failed(path, exc))
 
-        run_write(self.store, write, on_done=done, on_error=failed)
+    def _failed(self, path: Path, exc: Exception) -> None:
+        en = exc.message_en if isinstance(exc, InspectorError) else f"{path.name}: {exc}"
+        self.report.rejected.append(Rejected(path.name, en, user_message(exc)))
+        self._advance()
 
     def _advance(self) -> None:
         self._next += 1

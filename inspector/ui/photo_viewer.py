@@ -1194,7 +1194,7 @@ class PhotoViewer(QDialog):
 
         run_op(
             store,
-            lambda _session: print_copy(store, evidence_id),
+            lambda session: print_copy(session, store, evidence_id),
             on_done=_while_alive(self, shown),
             on_error=_while_alive(self, self._print_failed),
         )
@@ -1226,8 +1226,8 @@ class PhotoViewer(QDialog):
         self._tell("正在导出打印副本…")
         self._update_actions()
 
-        def write_file(_session: Session) -> str:
-            data = print_copy(store, evidence_id)
+        def write_file(session: Session) -> str:
+            data = print_copy(session, store, evidence_id)
             _write_file(path, data)
             return str(path)
 

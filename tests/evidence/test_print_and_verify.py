@@ -46,7 +46,7 @@ def test_print_copy_is_upright_annotated_and_watermarked(store: Store, inspectio
             evidence_id=evidence.id,
             annotations=[{"kind": "rect", "x1": 0.25, "y1": 0.25, "x2": 0.75, "y2": 0.75}],
         )
-    sheet = Image.open(io.BytesIO(print_copy(store, evidence.id)))
+    sheet = Image.open(io.BytesIO(_print(store, evidence.id)))
     assert sheet.format == "JPEG"
     sheet = sheet.convert("RGB")
     w, h = 480, 640  # upright; not enlarged past the original
@@ -63,7 +63,7 @@ def test_print_copy_is_upright_annotated_and_watermarked(store: Store, inspectio
 def test_print_copy_can_be_smaller(store: Store, inspection_id: str, tmp_path: Path) -> None:
     """long_side scales the photo; the strip is still added below it."""
     evidence = _one_photo(store, inspection_id, tmp_path)
-    sheet = Image.open(io.BytesIO(print_copy(store, evidence.id, long_side=320)))
+    sheet = Image.open(io.BytesIO(_print(store, evidence.id, long_side=320)))
     assert sheet.width == 320 and sheet.height > 240
 
 
@@ -72,7 +72,7 @@ def test_print_copy_of_a_missing_original_says_so(store: Store, inspection_id: s
     evidence = _one_photo(store, inspection_id, tmp_path)
     store.blobs.path_of(evidence.sha256).unlink()
     with pytest.raises(BlobError) as err:
-        print_copy(store, evidence.id)
+        _print(store, evidence.id)
     assert err.value.message_zh.startswith("照片原件缺失（IMG_0001.jpg）")
     assert "blobs" not in err.value.message_zh
 
@@ -132,3 +132,8 @@ def test_a_deleted_thumbnail_is_made_again_from_the_original(store: Store, inspe
     cached.write_bytes(b"cached")
     assert derived.thumbnail(evidence.sha256).read_bytes() == b"cached"
     assert _blob_sha(store, evidence.sha256) == evidence.sha256
+
+
+def _print(store: Store, evidence_id: str, **kwargs: int) -> bytes:
+    with store.session() as session:
+        return print_copy(session, store, evidence_id, **kwargs)

@@ -29,13 +29,20 @@ def settle() -> None:
 
 
 def open_finished_inspection_for_quiz(window: MainWindow, store: Store) -> str:
+    """A new inspection of the demo's coal mine, on site (the finished one already has its documents)."""
     with store.session() as session:
         import_bank_def(session, parse_bank_text(_bank("煤矿", "uiq", 8, "主要负责人")))
         from inspector.inspections.queries import list_inspections
-        from inspector.inspections.service import reopen_inspection
+        from inspector.inspections.service import inspection_inspectors, start_inspection
+        from inspector.store.models import Inspection
 
-        inspection_id = list_inspections(session)[0].id
-        reopen_inspection(session, inspection_id=inspection_id)
+        finished = session.get(Inspection, list_inspections(session)[0].id)
+        assert finished is not None
+        inspection_id = start_inspection(
+            session,
+            enterprise_id=finished.enterprise_id,
+            inspector_ids=[i.id for i in inspection_inspectors(session, finished.id)],
+        ).id
     window.show_page("现场检查")
     window.inspections.open_inspection(inspection_id)
     settle()
