@@ -32,6 +32,8 @@ class DemoAgency:
     review_government: str
     review_agency: str
     court: str
+    address: str = ""
+    phone: str = ""
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -41,6 +43,8 @@ class DemoAgency:
             "review_government": self.review_government,
             "review_agency": self.review_agency,
             "court": self.court,
+            "address": self.address,
+            "phone": self.phone,
         }
 
 
@@ -106,6 +110,8 @@ AGENCY = DemoAgency(
     review_government="阳城县人民政府",
     review_agency="晋城市应急管理局",
     court="阳城县人民法院",
+    address="山西省晋城市阳城县凤城镇（演示地址）",
+    phone="0356-0000000（演示）",
 )
 
 

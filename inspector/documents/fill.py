@@ -226,11 +226,14 @@ def _record(session: Session, inspection: Inspection, inputs: dict[str, Any]) ->
     on_site = [n for n, f in enumerate(findings, 1) if f.measure.is_on_site_measure]
     by_deadline = [n for n, f in enumerate(findings, 1) if f.measure is FindingMeasure.RECTIFY_BY_DEADLINE]
     corrected = [n for n, f in enumerate(findings, 1) if f.measure is FindingMeasure.CORRECTED_ON_SITE]
+    seized = [n for n, f in enumerate(findings, 1) if f.measure is FindingMeasure.SEAL_OR_SEIZE]
     handled = []
     if by_deadline:
         handled.append(f"第{numbers_text(by_deadline)}项责令限期整改，另行出具《责令限期整改指令书》")
     if on_site:
         handled.append(f"第{numbers_text(on_site)}项采取现场处理措施，另行出具《现场处理措施决定书》")
+    if seized:
+        handled.append(f"第{numbers_text(seized)}项依法查封扣押，另行出具《强制措施决定书》")
     if corrected:
         handled.append(f"第{numbers_text(corrected)}项已当场改正")
     quizzes = quizzes_of(session, inspection.id)
@@ -504,9 +507,19 @@ def _inquiry(session: Session, inspection: Inspection, inputs: dict[str, Any]) -
 # ─── 行政处罚告知书 / 决定书 ─────────────────────────────────────────────────────────────────────────
 
 
+def _facts(text: str) -> str:
+    """The facts after the form's own 经查，你（单位）: the same words typed in front are dropped."""
+    facts = _clause(text)
+    for prefix in ("经查，", "经查,", "经查：", "经查"):
+        facts = facts.removeprefix(prefix)
+    for prefix in ("你单位", "你"):
+        facts = facts.removeprefix(prefix)
+    return facts.lstrip("，,：: ")
+
+
 def _penalty_words(inputs: dict[str, Any]) -> dict[str, Any]:
     return {
-        "facts": _clause(_text(inputs, "facts")),
+        "facts": _facts(_text(inputs, "facts")),
         "evidence": _clause(_text(inputs, "evidence"), "、"),
         "violated": _clause(_text(inputs, "violated"), "、"),
         "basis": _clause(_text(inputs, "basis"), "、"),
@@ -524,7 +537,7 @@ def _penalty_notice(session: Session, inspection: Inspection, inputs: dict[str, 
         "party_name": party or enterprise.name,
         "you": "你" if party else "你单位",
         "hearing_right": "是" if hearing else "",
-        "rights_words": "陈述、申辩或者要求听证" if hearing else "陈述、申辩",
+        "rights_words": "进行陈述、申辩或者要求听证" if hearing else "进行陈述、申辩",
         "contact": _text(inputs, "contact") or (officers[0].name if officers else ""),
     }
 
@@ -541,17 +554,17 @@ def _notice_line(session: Session, inspection: Inspection, party_name: str, you:
     notice = notices[-1]
     rights = "陈述、申辩、要求听证等权利" if notice.fields.get("hearing_right") else "陈述、申辩的权利"
     return (
-        f"本机关于{cn_date(notice.issued_at)}以《行政处罚告知书》（{notice.number_text}）告知{you}"
+        f"本机关于{cn_date(notice.issued_at)}以{notice.number_text}《行政处罚告知书》告知{you}"
         f"拟作出行政处罚的内容及事实、理由、依据，以及{you}依法享有的{rights}。"
     )
 
 
-def _decision(inputs: dict[str, Any]) -> dict[str, Any]:
+def _decision(inputs: dict[str, Any], notice_line: str) -> dict[str, Any]:
     bank = _text(inputs, "bank")
     statement = _clause(_text(inputs, "statement"))
     return {
         **_penalty_words(inputs),
-        "statement": statement + "。" if statement else "",
+        "procedure_line": notice_line + (statement + "。" if statement else ""),  # 告知 and 陈述申辩 (第六十二条)
         "bank_note": f"（{bank}）" if bank else "",
     }
 
@@ -559,7 +572,7 @@ def _decision(inputs: dict[str, Any]) -> dict[str, Any]:
 def _penalty_unit(session: Session, inspection: Inspection, inputs: dict[str, Any]) -> dict[str, Any]:
     enterprise = session.get(Enterprise, inspection.enterprise_id)
     assert enterprise is not None
-    return {**_decision(inputs), "notice_line": _notice_line(session, inspection, enterprise.name, "你单位")}
+    return _decision(inputs, _notice_line(session, inspection, enterprise.name, "你单位"))
 
 
 def _penalty_person(session: Session, inspection: Inspection, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -578,23 +591,31 @@ def _penalty_person(session: Session, inspection: Inspection, inputs: dict[str, 
     assert enterprise is not None
     name = _text(inputs, "person_name")
     return {
-        **_decision(inputs),
+        **_decision(inputs, _notice_line(session, inspection, name, "你")),
         "person_name": name,
         "person_sex": sex,
         "person_id_number": id_number,
         "person_unit_post": f"{enterprise.name}　{_text(inputs, 'person_post')}",
         "person_address": _text(inputs, "person_address"),
-        "notice_line": _notice_line(session, inspection, name, "你"),
     }
 
 
 # ─── 文书送达回执 ────────────────────────────────────────────────────────────────────────────────────
 
 SERVICE_METHODS = ("直接送达", "留置送达", "邮寄送达", "委托送达", "电子送达")
+# Left to fill by hand: no-break spaces keep their width where a paragraph collapses ordinary (and 　) spaces.
+_HAND_FILLED_TIME = (
+    "\u00a0" * 10 + "年" + "\u00a0" * 5 + "月" + "\u00a0" * 5 + "日" + "\u00a0" * 5 + "时" + "\u00a0" * 5 + "分"
+)
 
 
 def _receipt(session: Session, inspection: Inspection, inputs: dict[str, Any]) -> dict[str, Any]:
-    issued = [d for d in _issued(session, inspection.id) if d.kind is not DocumentKind.SERVICE_RECEIPT]
+    # The plan is internal (an unannounced visit is not announced) and a receipt is not served itself.
+    issued = [
+        d
+        for d in _issued(session, inspection.id)
+        if d.kind not in (DocumentKind.INSPECTION_PLAN, DocumentKind.SERVICE_RECEIPT)
+    ]
     wanted = _lines(_text(inputs, "documents"))
     served: list[dict[str, str]] = []
     if not wanted:
@@ -622,7 +643,7 @@ def _receipt(session: Session, inspection: Inspection, inputs: dict[str, Any]) -
         "receiver": _text(inputs, "receiver") or enterprise.name,
         "service_place": _text(inputs, "service_place") or enterprise.address,
         "method": _text(inputs, "method") or SERVICE_METHODS[0],
-        "service_time": _text(inputs, "service_time") or "　　　　年　　月　　日　　时　　分",
+        "service_time": _text(inputs, "service_time") or _HAND_FILLED_TIME,
         "note": _clause(_text(inputs, "note")),
     }
 

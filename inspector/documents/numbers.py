@@ -80,6 +80,14 @@ def case_number_for(session: Session, inspection: Inspection, *, short_name: str
     """The inspection's (year, N): drawn from this laptop's block the first time, the same ever after."""
     if inspection.case_year is not None and inspection.case_number is not None:
         return inspection.case_year, inspection.case_number
+    if inspection.review_of_inspection_id is not None:
+        # A 复查 belongs to the case it reviews: 责改〔2024〕37号 → 复查〔2024〕37号.
+        reviewed = session.get(Inspection, inspection.review_of_inspection_id)
+        if reviewed is not None and reviewed.case_year is not None and reviewed.case_number is not None:
+            inspection.case_year, inspection.case_number = reviewed.case_year, reviewed.case_number
+            session.add(inspection)
+            session.flush()
+            return reviewed.case_year, reviewed.case_number
     block = session.exec(
         select(NumberBlock)
         .where(

@@ -42,6 +42,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus import paragraph as paragraph_module
 
 from inspector.documents.forms import Block, Form, SignatureRole
 from inspector.domain.enums import DocumentKind
@@ -113,6 +114,8 @@ def _register_fonts() -> tuple[frozenset[int], frozenset[int]]:
     fallback = TTFont(FALLBACK, str(resource_path(*UI_FONT_FILE)), subfontIndex=0)
     pdfmetrics.registerFont(song)
     pdfmetrics.registerFont(fallback)
+    # 避头点: Chinese punctuation never starts a line (reportlab's list lacks the full-width ones).
+    paragraph_module.ALL_CANNOT_START += "，。、；：？！）》〕」』”’"
     return frozenset(song.face.charToGlyph), frozenset(fallback.face.charToGlyph)
 
 
@@ -363,12 +366,15 @@ def _body(form: Form, content: DocumentContent, continuation: list[Flowable]) ->
         elif block.type == "signatures":
             story.append(KeepTogether(_signatures(block, content.signatures)))
         elif block.type == "seal":
-            story.append(KeepTogether(_seal(block, values, content.agency_name)))
+            seal = _seal(block, values, content.agency_name)
+            if form.copies:  # the copy footer stays on the page of the seal
+                seal += [Spacer(1, 4 * mm), _p(form.copies, "small")]
+            story.append(KeepTogether(seal))
         elif block.type == "note":
             story.append(_p(fill(block.text, values), "small"))
         elif block.type == "spacer":
             story.append(Spacer(1, 5 * mm))
-    if form.copies:
+    if form.copies and not any(b.type == "seal" for b in form.blocks):
         story.extend([Spacer(1, 4 * mm), _p(form.copies, "small")])
     return story
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -48,7 +50,8 @@ def _get(session: Session, document_id: str) -> Document:
 
 
 def _inputs(document: Document) -> dict[str, Any]:
-    value = document.fields.get("input", {}) if document.status is DocumentStatus.DRAFT else {}
+    """What the inspector typed (kept under "input" in drafts and, beside the frozen fields, once issued)."""
+    value = document.fields.get("input", {})
     return dict(value) if isinstance(value, dict) else {}
 
 
@@ -240,6 +243,17 @@ def issue_document(session: Session, store: Store, *, document_id: str, issued_a
         year, n = case_number_for(session, inspection, short_name=agency.short_name, year=day.year)
         document.case_year, document.case_number = year, n
         document.number_text = number_text(agency.short_name, document.kind, year, n)
+        if document.kind is DocumentKind.PENALTY_DECISION_PERSON:
+            # 一案双罚: the unit's decision is 罚〔Y〕N号, each person's 罚〔Y〕N-k号, so no two share a number.
+            persons = session.exec(
+                select(Document.id).where(
+                    Document.inspection_id == inspection.id,
+                    Document.kind == DocumentKind.PENALTY_DECISION_PERSON,
+                    Document.number_text != "",
+                    Document.id != document.id,
+                )
+            ).all()
+            document.number_text = document.number_text.replace("号", f"-{len(persons) + 1}号")
     document.status = DocumentStatus.ISSUED  # rendered as issued: no 草稿 mark
     content = document_content(session, store, document.id, issue_day=day)
     pdf = render_document(form, content)
@@ -358,6 +372,64 @@ def _check_png(data: bytes) -> None:
                 raise ValueError(image.format)
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ValidationError("The signature is not a PNG image.", "签名图像无效。") from exc
+
+
+# ─── batch export ────────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    written: list[str]
+    cancelled: bool
+
+
+def export_file_name(kind: DocumentKind, number: str, document_id: str) -> str:
+    """ "（阳）应急责改〔2026〕36号 责令限期整改指令书.pdf": the number first, so a folder sorts by case."""
+    label = f"{number} {kind.value}" if number else f"{kind.value} 草稿 {document_id[-8:]}"
+    return re.sub(r'[\\/:*?"<>|]', "_", label) + ".pdf"
+
+
+def export_documents(
+    store: Store,
+    document_ids: list[str],
+    folder: Path,
+    *,
+    progress: Callable[[int, int, str], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> ExportReport:
+    """Write each document's PDF into `folder` (issued: the frozen bytes; drafts: rendered now).
+
+    Each file is written to a temporary name and renamed, so a cancelled or failed export never leaves
+    half a PDF; the files already written stay."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValidationError(f"Cannot create {folder}: {exc.strerror}", f"无法创建文件夹：{folder}") from exc
+    written: list[str] = []
+    for done, document_id in enumerate(document_ids):
+        if should_cancel is not None and should_cancel():
+            return ExportReport(written, cancelled=True)
+        with store.session() as session:
+            document = _get(session, document_id)
+            name = export_file_name(document.kind, document.number_text, document.id)
+            if progress is not None:
+                progress(done, len(document_ids), name)
+            data = render_pdf(session, store, document_id)
+        target = folder / name
+        tmp = folder / f".{name}.part"
+        try:
+            tmp.write_bytes(data)
+            tmp.replace(target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise ValidationError(
+                f"Cannot write {target}: {exc.strerror}",
+                f"无法写入 {target.name}（{exc.strerror}），已导出的文件保留。",
+            ) from exc
+        written.append(str(target))
+    if progress is not None:
+        progress(len(document_ids), len(document_ids), "")
+    return ExportReport(written, cancelled=False)
 
 
 # ─── reading and verifying ───────────────────────────────────────────────────────────────────────────

@@ -16,7 +16,7 @@ from inspector.cli import main
 from inspector.domain.identifiers import validate_credit_code
 from inspector.store.db import open_store
 from inspector.store.migrate import head_revision
-from inspector.store.models import Enterprise, Finding, Inspection, InspectionInspector, Inspector
+from inspector.store.models import Document, Enterprise, Finding, Inspection, InspectionInspector, Inspector
 
 
 def run_cli(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -55,7 +55,14 @@ def test_demo_seeds_once_and_reports_json(data_dir: Path, capsys: pytest.Capture
             inspectors = session.exec(select(Inspector)).all()
             assert len(inspectors) >= 4 and all(i.cert_no for i in inspectors)
             inspection = session.get(Inspection, first["finished_inspection_id"])
-            assert inspection is not None and inspection.status == "检查完成"
+            # The demo issued the record and the order on site; the 现场处理措施决定书 waits as a draft.
+            assert inspection is not None and inspection.status == "文书已出具"
+            documents = session.exec(select(Document).where(Document.inspection_id == inspection.id)).all()
+            assert {(d.kind.value, d.status.value) for d in documents} == {
+                ("现场检查记录", "已出具"),
+                ("现场处理措施决定书", "草稿"),
+                ("责令限期整改指令书", "已出具"),
+            }
             officers = session.exec(
                 select(InspectionInspector).where(InspectionInspector.inspection_id == inspection.id)
             ).all()

@@ -21,14 +21,22 @@ CHILD = textwrap.dedent(
     from pathlib import Path
     from inspector.domain.enums import ItemResultValue
     from inspector.inspections import walk
-    from inspector.inspections.service import reopen_inspection
+    from inspector.inspections.service import inspection_inspectors, start_inspection
     from inspector.store.db import open_store
+    from inspector.store.models import Inspection
 
     store = open_store(Path(sys.argv[1]))
-    inspection_id = sys.argv[2]
     with store.session() as session:
-        reopen_inspection(session, inspection_id=inspection_id)
+        # A new inspection of the demo's mine, on its checklist (the finished one has its documents issued).
+        finished = session.get(Inspection, sys.argv[2])
+        inspection_id = start_inspection(
+            session,
+            enterprise_id=finished.enterprise_id,
+            inspector_ids=[i.id for i in inspection_inspectors(session, finished.id)],
+            checklist_template_id=finished.checklist_template_id,
+        ).id
         rows = walk.checklist_rows(session, inspection_id)
+    print(inspection_id, flush=True)
     n = 0
     while True:
         row = rows[n % len(rows)]
@@ -49,6 +57,7 @@ def test_acknowledged_answers_survive_sigkill(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-c", CHILD, str(data), inspection_id], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     acked: dict[str, tuple[str, str]] = {}
+    inspection_id = proc.stdout.readline().strip()  # the child's own inspection
     for _ in range(200):
         line = proc.stdout.readline()
         assert line, "the child stopped before it was killed"

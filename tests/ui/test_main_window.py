@@ -62,7 +62,7 @@ def test_each_page_shows(qtbot: QtBot, window: MainWindow, name: str) -> None:
     if isinstance(page, ListPage):
         rows = page.model.rowCount()
         assert page.status.text() == (f"共 {rows} 条" if rows else page._empty_text)
-    expected_rows = {"检查任务": 6, "现场检查": 1, "隐患整改": 4, "执法文书": 0, "题库": 10, "企业": 24}
+    expected_rows = {"检查任务": 6, "现场检查": 1, "隐患整改": 4, "执法文书": 3, "题库": 10, "企业": 24}
     if name in expected_rows:
         model = getattr(page, "model", None)
         assert model is not None

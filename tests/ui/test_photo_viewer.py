@@ -167,7 +167,7 @@ def stored(store: Store, evidence_id: str) -> Evidence:
 
 
 def finished_demo_photo(session: Session) -> str:
-    inspection = session.exec(select(Inspection).where(Inspection.status == InspectionStatus.FINISHED)).first()
+    inspection = session.exec(select(Inspection).where(Inspection.status == InspectionStatus.DOCUMENTS_ISSUED)).first()
     assert inspection is not None
     rows = list_evidence(session, inspection.id)
     assert len(rows) == 5
@@ -406,7 +406,7 @@ def test_drawing_with_the_mouse_and_the_text_tool(
 
 def test_a_refused_save_is_said_in_the_dialog(qtbot: QtBot, demo_store: Store, on_site: OnSite) -> None:
     with demo_store.session() as session:
-        other = session.exec(select(Inspection).where(Inspection.status == InspectionStatus.FINISHED)).first()
+        other = session.exec(select(Inspection).where(Inspection.status == InspectionStatus.DOCUMENTS_ISSUED)).first()
         assert other is not None
     foreign = findings_of(demo_store, other.id)[0]  # a finding of another inspection
     viewer = open_viewer(

@@ -116,7 +116,8 @@ def test_inspection_list_filters(qtbot: QtBot, window: MainWindow) -> None:
     settle()
     assert page.model.rowCount() == 1
     for combo, value, expected in (
-        (page.status_filter, "检查完成", 1),
+        (page.status_filter, "检查完成", 0),
+        (page.status_filter, "文书已出具", 1),
         (page.status_filter, "草稿", 0),
         (page.industry_filter, "煤矿", 0),  # still 草稿 from above
     ):
