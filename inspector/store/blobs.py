@@ -73,9 +73,12 @@ class BlobStore:
             if target.exists():
                 tmp.unlink()
                 return sha
+            new_shard = not target.parent.is_dir()
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp.replace(target)
             _fsync_dir(target.parent)
+            if new_shard:
+                _fsync_dir(self.root)  # the new shard folder's own entry must be on disk too
             return sha
         except OSError as exc:
             tmp.unlink(missing_ok=True)
