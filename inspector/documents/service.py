@@ -25,8 +25,7 @@ from inspector.documents.numbers import case_number_for, number_text
 from inspector.documents.render import AppendixPhoto, DocumentContent, SignatureMark, render_document
 from inspector.domain.enums import DocumentKind, DocumentStatus, InspectionStatus
 from inspector.errors import TransitionError, ValidationError
-from inspector.evidence.service import list_evidence, print_copy
-from inspector.store.blobs import BlobError
+from inspector.evidence.service import list_evidence, print_copy_files
 from inspector.store.db import Store
 from inspector.store.models import Document, Inspection, Signature
 
@@ -132,19 +131,12 @@ def _signature_marks(session: Session, store: Store, document_id: str) -> tuple[
 
 
 def _photos(session: Session, store: Store, inspection_id: str) -> tuple[AppendixPhoto, ...]:
-    photos = []
-    for row in list_evidence(session, inspection_id):
-        if not store.blobs.has(row.sha256):
-            raise BlobError(f"The original of {row.original_name} is missing.", f"照片原件缺失：{row.original_name}。")
-        photos.append(
-            AppendixPhoto(
-                jpeg=print_copy(session, store, row.id, long_side=APPENDIX_LONG_SIDE),
-                caption=row.caption,
-                sha256=row.sha256,
-                taken_at=row.taken_at_text(),
-            )
-        )
-    return tuple(photos)
+    rows = list_evidence(session, inspection_id)
+    paths = print_copy_files(session, store, [r.id for r in rows], long_side=APPENDIX_LONG_SIDE)
+    return tuple(
+        AppendixPhoto(path=path, caption=row.caption, sha256=row.sha256, taken_at=row.taken_at_text())
+        for row, path in zip(rows, paths, strict=True)
+    )
 
 
 def document_content(

@@ -8,7 +8,6 @@ strip never hides part of the evidence.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
@@ -76,7 +75,12 @@ class DerivedImages:
     def print_copy(
         self, sha256: str, annotations: list[Annotation], watermark: Watermark, *, long_side: int = PRINT_LONG_SIDE
     ) -> bytes:
-        """Drawn once per version of the photo's annotations and watermark, then read from the cache."""
+        return self.print_copy_file(sha256, annotations, watermark, long_side=long_side).read_bytes()
+
+    def print_copy_file(
+        self, sha256: str, annotations: list[Annotation], watermark: Watermark, *, long_side: int = PRINT_LONG_SIDE
+    ) -> Path:
+        """The print copy's file: drawn once per version of annotations and watermark, then reused."""
         key = hashlib.sha256(
             json.dumps(
                 [sha256, [a.to_data() for a in annotations], watermark.lines(), long_side, PRINT_STYLE],
@@ -85,14 +89,19 @@ class DerivedImages:
         ).hexdigest()
         cached = self.root / "print" / key[:2] / f"{key}.jpg"
         if cached.is_file():
-            return cached.read_bytes()
+            return cached
         data = render_print_copy(self.upright(sha256, long_side), annotations, watermark)
-        with contextlib.suppress(OSError):  # a cache: a failed write only costs the next drawing
+        try:
             cached.parent.mkdir(parents=True, exist_ok=True)
             tmp = cached.with_name(f".{cached.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
             tmp.write_bytes(data)
             tmp.replace(cached)
-        return data
+        except OSError as exc:
+            raise BlobError(
+                f"Cannot write the print copy: {exc.strerror or exc}",
+                f"无法生成打印副本（{exc.strerror or exc}），请检查磁盘空间。",
+            ) from exc
+        return cached
 
 
 @cache

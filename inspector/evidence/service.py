@@ -628,13 +628,35 @@ def watermark_for(session: Session, evidence_id: str) -> tuple[Evidence, Waterma
 
 def print_copy(session: Session, store: Store, evidence_id: str, *, long_side: int | None = None) -> bytes:
     """The printable JPEG: upright, annotated, with the watermark strip; the original is untouched."""
+    return print_copy_file(session, store, evidence_id, long_side=long_side).read_bytes()
+
+
+def print_copy_file(session: Session, store: Store, evidence_id: str, *, long_side: int | None = None) -> Path:
+    """The print copy as a file of the derived-image cache (documents embed it without decoding it again)."""
     evidence, watermark = watermark_for(session, evidence_id)
     annotations: list[Annotation] = parse_annotations(evidence.annotations)
     _require_original(store, evidence.sha256, evidence.original_name)
     derived = derived_images(store)
     if long_side is None:
-        return derived.print_copy(evidence.sha256, annotations, watermark)
-    return derived.print_copy(evidence.sha256, annotations, watermark, long_side=long_side)
+        return derived.print_copy_file(evidence.sha256, annotations, watermark)
+    return derived.print_copy_file(evidence.sha256, annotations, watermark, long_side=long_side)
+
+
+def print_copy_files(session: Session, store: Store, evidence_ids: Sequence[str], *, long_side: int) -> list[Path]:
+    """Print copies of many photos (a document's appendix): read from the database first, then drawn two at a
+    time, since drawing is image work that needs no session."""
+    jobs = []
+    for evidence_id in evidence_ids:
+        evidence, watermark = watermark_for(session, evidence_id)
+        _require_original(store, evidence.sha256, evidence.original_name)
+        jobs.append((evidence.sha256, parse_annotations(evidence.annotations), watermark))
+    derived = derived_images(store)
+    with ThreadPoolExecutor(max_workers=PREPARE_WORKERS, thread_name_prefix="print-copy") as pool:
+        futures = [
+            pool.submit(derived.print_copy_file, sha, annotations, watermark, long_side=long_side)
+            for sha, annotations, watermark in jobs
+        ]
+        return [f.result() for f in futures]
 
 
 def _require_original(store: Store, sha256: str, name: str) -> None:
