@@ -4,7 +4,8 @@
 
 Writes docs/gallery.png (the 照片证据 tab of the demo's finished inspection), docs/photo-viewer.png (one
 photo annotated in the viewer), docs/print-copy.png (its print copy with the watermark strip) and
-docs/document-order.png (page 1 of the demo's 责令限期整改指令书, via pdftoppm).
+docs/document-order.png (page 1 of the demo's 责令限期整改指令书, via pdftoppm) and docs/documents.png (the
+执法文书 page previewing it).
 """
 
 from __future__ import annotations
@@ -76,6 +77,11 @@ def main(data_dir: Path) -> None:
         orders = [d for d in list_documents(session) if d.kind == "责令限期整改指令书" and d.pdf_sha256]
     Image.open(io.BytesIO(jpeg)).save(DOCS / "print-copy.png")
     if orders:
+        window.show_page("执法文书")
+        settle(app)
+        window.pages["执法文书"].show_document(orders[0].id)  # type: ignore[attr-defined]
+        settle(app, 2.0)
+        window.grab().save(str(DOCS / "documents.png"))
         with tempfile.TemporaryDirectory() as tmp:
             pdf = Path(tmp) / "order.pdf"
             pdf.write_bytes(store.blobs.read(orders[0].pdf_sha256))

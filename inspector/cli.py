@@ -553,18 +553,9 @@ def _parse_sets(pairs: list[str]) -> dict[str, str]:
     return values
 
 
-def _write_out(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as exc:
-        raise InspectorError(f"Cannot write {path}: {exc.strerror or exc}", f"无法写入文件：{path}") from exc
-
-
 def _cmd_doc_render(args: argparse.Namespace) -> int:
     from inspector.documents import service as docs
+    from inspector.files import write_atomically
     from inspector.store.db import open_store
 
     kind = docs.kind_named(args.kind)
@@ -584,7 +575,7 @@ def _cmd_doc_render(args: argparse.Namespace) -> int:
                 )
     finally:
         store.close()
-    _write_out(args.out, pdf)
+    write_atomically(args.out, pdf)
     print(f"{kind.value} {number}: {len(pdf):,} bytes written to {args.out}")
     return 0
 

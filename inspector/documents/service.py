@@ -26,6 +26,7 @@ from inspector.documents.render import AppendixPhoto, DocumentContent, Signature
 from inspector.domain.enums import DocumentKind, DocumentStatus, InspectionStatus
 from inspector.errors import TransitionError, ValidationError
 from inspector.evidence.service import list_evidence, print_copy_files
+from inspector.files import write_atomically
 from inspector.store.db import Store
 from inspector.store.models import Document, Inspection, Signature
 
@@ -197,13 +198,7 @@ def _check_order_rules(session: Session, document: Document, inspection: Inspect
         )
     if document.kind is DocumentKind.ON_SITE_MEASURES:
         # Practice: the 现场处理措施决定书 carries the date of the 现场检查记录.
-        record = session.exec(
-            select(Document).where(
-                Document.inspection_id == inspection.id,
-                Document.kind == DocumentKind.INSPECTION_RECORD,
-                col(Document.status).in_((DocumentStatus.ISSUED, DocumentStatus.SERVED)),
-            )
-        ).first()
+        record = _issued_record(session, inspection.id)
         if record is None:
             raise TransitionError(
                 "Issue the inspection record first.", "请先签发现场检查记录，再签发现场处理措施决定书。"
@@ -215,6 +210,24 @@ def _check_order_rules(session: Session, document: Document, inspection: Inspect
             )
 
 
+def _default_issue_time(session: Session, document: Document) -> datetime | None:
+    """A 现场处理措施决定书 is dated as the 现场检查记录 it follows, even when it is printed later."""
+    if document.kind is not DocumentKind.ON_SITE_MEASURES or document.inspection_id is None:
+        return None
+    record = _issued_record(session, document.inspection_id)
+    return record.issued_at if record is not None else None
+
+
+def _issued_record(session: Session, inspection_id: str) -> Document | None:
+    return session.exec(
+        select(Document).where(
+            Document.inspection_id == inspection_id,
+            Document.kind == DocumentKind.INSPECTION_RECORD,
+            col(Document.status).in_((DocumentStatus.ISSUED, DocumentStatus.SERVED)),
+        )
+    ).first()
+
+
 def issue_document(session: Session, store: Store, *, document_id: str, issued_at: datetime | None = None) -> Document:
     """Number, fill, render and freeze the document; from now on it is its PDF."""
     document = _get(session, document_id)
@@ -223,7 +236,7 @@ def issue_document(session: Session, store: Store, *, document_id: str, issued_a
     assert document.inspection_id is not None
     inspection = session.get(Inspection, document.inspection_id)
     assert inspection is not None
-    when = issued_at or clock.now()
+    when = issued_at or _default_issue_time(session, document) or clock.now()
     day = clock.to_local(when).date()
     _check_order_rules(session, document, inspection, day)
     form = load_form(document.kind)
@@ -404,20 +417,16 @@ def export_documents(
         with store.session() as session:
             document = _get(session, document_id)
             name = export_file_name(document.kind, document.number_text, document.id)
+            if document.status is DocumentStatus.VOID:
+                name = name.removesuffix(".pdf") + "（已作废）.pdf"  # its correction carries the same number
+            stem, n = name.removesuffix(".pdf"), 2
+            while str(folder / name) in written:
+                name, n = f"{stem}（{n}）.pdf", n + 1
             if progress is not None:
                 progress(done, len(document_ids), name)
             data = render_pdf(session, store, document_id)
         target = folder / name
-        tmp = folder / f".{name}.part"
-        try:
-            tmp.write_bytes(data)
-            tmp.replace(target)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise ValidationError(
-                f"Cannot write {target}: {exc.strerror}",
-                f"无法写入 {target.name}（{exc.strerror}），已导出的文件保留。",
-            ) from exc
+        write_atomically(target, data)  # a failure names the file; those already written stay
         written.append(str(target))
     if progress is not None:
         progress(len(document_ids), len(document_ids), "")

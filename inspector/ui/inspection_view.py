@@ -42,6 +42,7 @@ from inspector.inspections.service import add_finding, finish_inspection, reopen
 from inspector.quiz.service import QuizResult, QuizRow, failed_people, quizzes_of
 from inspector.store.db import Store
 from inspector.ui.dialogs import FindingDialog, FindingEdit
+from inspector.ui.documents_page import NewDocumentDialog
 from inspector.ui.gallery import Gallery
 from inspector.ui.ops import run_op, run_write, user_message
 from inspector.ui.quiz_ui import QuizResultDialog, start_quiz_flow
@@ -110,6 +111,7 @@ class InspectionView(QWidget):
     loaded = Signal()
     saved = Signal()  # a write finished (tests and the status line wait on it)
     failed = Signal(str)
+    document_created = Signal(str)  # a draft 执法文书 was created from this inspection: the window shows it
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -138,6 +140,12 @@ class InspectionView(QWidget):
         self.quiz_button = QPushButton("逢查必考…")
         self.quiz_button.clicked.connect(self.start_quiz)
         top.addWidget(self.quiz_button)
+        self.documents_button = QPushButton("出具文书…")
+        self.documents_button.setToolTip("为本次检查创建执法文书草稿，然后在“执法文书”中预览、签名、签发")
+        self.documents_button.clicked.connect(self.new_document)
+        self.documents_button.setEnabled(False)
+        self.document_dialog: NewDocumentDialog | None = None
+        top.addWidget(self.documents_button)
         top.addWidget(self.reopen_button)
         top.addWidget(self.finish_button)
         outer.addLayout(top)
@@ -366,6 +374,7 @@ class InspectionView(QWidget):
             widget.setEnabled(self.editable)
         self.finish_button.setEnabled(self.editable)
         self.quiz_button.setEnabled(self.editable)
+        self.documents_button.setEnabled(True)
         self.reopen_button.setVisible(detail.status is InspectionStatus.FINISHED)
         self.section_na.setEnabled(self.editable and bool(rows))
         self.tabs.setTabText(0, f"隐患（{len(findings)}）")
@@ -640,6 +649,23 @@ class InspectionView(QWidget):
             self.quiz_result.open()
             self.status.setText(f"{result.person_name} 得分 {result.score}，{result.status.value}。")
         self.reload()
+
+    # ─── 执法文书 ───────────────────────────────────────────────────────────────────────────────────
+
+    def new_document(self) -> NewDocumentDialog | None:
+        """Ask for the kind and its inputs; the draft created is shown on the 执法文书 page."""
+        if self.inspection_id is None or self.detail is None:
+            return None
+        dialog = NewDocumentDialog(self.store, self.inspection_id, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.created.connect(self._document_created)
+        self.document_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _document_created(self, document_id: str) -> None:
+        self.status.setText("文书草稿已创建。")
+        self.document_created.emit(document_id)
 
     # ─── inspection ───────────────────────────────────────────────────────────────────────────────
 

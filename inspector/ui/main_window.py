@@ -19,6 +19,7 @@ from inspector.shipped import install_shipped_content
 from inspector.store.db import Store
 from inspector.ui import pages
 from inspector.ui.banks_page import BanksPage
+from inspector.ui.documents_page import DocumentsPage
 from inspector.ui.inspections_page import InspectionsPage
 from inspector.ui.ops import run_write, user_message
 from inspector.ui.work_pages import FindingsPage, TasksPage
@@ -63,12 +64,13 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(150)
         self.stack = QStackedWidget()
         self.inspections = InspectionsPage(store)
+        self.documents = DocumentsPage(store)
         self.pages: dict[str, pages.Page] = {
             "工作台": pages.WorkbenchPage(store),
             "检查任务": TasksPage(store),
             "现场检查": self.inspections,
             "隐患整改": FindingsPage(store),
-            "执法文书": pages.documents_page(store),
+            "执法文书": self.documents,
             "题库": BanksPage(store),
             "企业": pages.EnterprisePage(store),
             "同步": pages.SyncPage(store),
@@ -88,6 +90,7 @@ class MainWindow(QMainWindow):
         assert isinstance(tasks, TasksPage) and isinstance(findings, FindingsPage)
         tasks.start_requested.connect(self._start_task)
         findings.review_requested.connect(self._start_review)
+        self.inspections.inspection.document_created.connect(self.show_document)
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
         outer.addLayout(body, 1)
@@ -132,6 +135,11 @@ class MainWindow(QMainWindow):
     def _start_review(self, inspection_id: str) -> None:
         self.show_page("现场检查")
         self.inspections.start_review(inspection_id)
+
+    def show_document(self, document_id: str) -> None:
+        """The 执法文书 page with this document selected and previewed (a draft just created, say)."""
+        self.show_page("执法文书")
+        self.documents.show_document(document_id)
 
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(f"出错：{message}", 15000)

@@ -23,7 +23,6 @@ from sqlmodel import Session
 
 from inspector import clock
 from inspector.dashboard.service import WorkbenchCounts, workbench_counts
-from inspector.documents.queries import DocumentRow, list_documents
 from inspector.domain.enums import Industry
 from inspector.inspections.queries import (
     FindingRow,
@@ -320,24 +319,6 @@ class ListPage(Page):
             fit_columns(self.view)
 
         self._load(self._query, show)
-
-
-def documents_page(store: Store) -> ListPage:
-    columns: list[Column[DocumentRow]] = [
-        Column("文书", lambda r: r.kind),
-        Column("文书编号", lambda r: r.number_text),
-        Column("被检查单位", lambda r: r.enterprise_name),
-        Column("状态", lambda r: r.status),
-        Column("出具时间", lambda r: r.issued_at),
-    ]
-    return ListPage(
-        store,
-        title="执法文书",
-        heading="执法文书",
-        columns=columns,
-        query=list_documents,
-        empty_text="暂无执法文书。",
-    )
 
 
 class SyncPage(Page):

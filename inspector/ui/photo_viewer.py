@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -99,6 +98,7 @@ from inspector.evidence.service import (
     unlink_evidence,
     upright_preview,
 )
+from inspector.files import write_atomically
 from inspector.inspections.queries import FindingRow
 from inspector.store.db import Store
 from inspector.ui.ops import run_op, run_write, user_message
@@ -1228,7 +1228,7 @@ class PhotoViewer(QDialog):
 
         def write_file(session: Session) -> str:
             data = print_copy(session, store, evidence_id)
-            _write_file(path, data)
+            write_atomically(path, data)
             return str(path)
 
         def done(written: str) -> None:
@@ -1243,17 +1243,3 @@ class PhotoViewer(QDialog):
             on_done=_while_alive(self, done),
             on_error=_while_alive(self, self._print_failed),
         )
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    """Whole or not at all: a half-written print copy never sits under the chosen name."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise InspectorError(
-            f"Cannot write {path}: {exc.strerror or exc}", f"无法写入文件 {path}（{exc.strerror or exc}）。"
-        ) from exc
