@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from inspector.checklists.files import load_builtin_definitions
 from inspector.checklists.schema import ChecklistDef
 from inspector.errors import ValidationError
+from inspector.store.ids import stable_id
 from inspector.store.models import ChecklistItem, ChecklistTemplate
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ def import_definition(session: Session, definition: ChecklistDef) -> ImportResul
         older.is_current = False
         session.add(older)
     template = ChecklistTemplate(
+        id=stable_id("checklisttemplate", definition.code, definition.revision),
         code=definition.code,
         revision=definition.revision,
         title=definition.title,
@@ -86,6 +88,7 @@ def import_definition(session: Session, definition: ChecklistDef) -> ImportResul
         for item in section.items:
             session.add(
                 ChecklistItem(
+                    id=stable_id("checklistitem", definition.code, definition.revision, item.code),
                     template_id=template.id,
                     section_code=section.code,
                     section=section.title,

@@ -14,6 +14,7 @@ from inspector.errors import ValidationError
 from inspector.quiz.banks import BankDef, BankFileError, builtin_bank_paths, parse_bank_file
 from inspector.quiz.questions import QuestionDef
 from inspector.store.bulk import insert_synced
+from inspector.store.ids import stable_id
 from inspector.store.models import Question, QuestionBank
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def import_bank_def(session: Session, bank: BankDef) -> BankImport:
         older.is_current = False
         session.add(older)
     row = QuestionBank(
+        id=stable_id("questionbank", bank.code, bank.revision),
         code=bank.code,
         revision=bank.revision,
         title=bank.title,
@@ -74,7 +76,13 @@ def import_bank_def(session: Session, bank: BankDef) -> BankImport:
     )
     session.add(row)
     session.flush()
-    rows = [_question_row(row.id, q, unconfirmed=q.code in bank.unconfirmed_codes) for q in bank.questions]
+    rows = [
+        {
+            **_question_row(row.id, q, unconfirmed=q.code in bank.unconfirmed_codes),
+            "id": stable_id("question", bank.code, bank.revision, q.code or q.fingerprint),
+        }
+        for q in bank.questions
+    ]
     insert_synced(session, Question, rows)
     return BankImport(row.id, bank.code, len(bank.questions), 0, True)
 

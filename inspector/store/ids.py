@@ -37,3 +37,14 @@ def uuid7() -> str:
 def uuid7_time_ms(value: str) -> int:
     """The Unix time in milliseconds encoded in a UUIDv7."""
     return uuid.UUID(value).int >> 80
+
+
+_SHIPPED = uuid.UUID("5d1f9b4e-2c1a-4f0e-9a57-6b3f2d8c1e70")
+
+
+def stable_id(*parts: str | int) -> str:
+    """The same id on every laptop for the same shipped content (a checklist item, a question of a bank).
+
+    Records that refer to shipped content (an item's result, a quiz answer) then mean the same thing on every
+    laptop and at the office, although each laptop installs that content itself."""
+    return str(uuid.uuid5(_SHIPPED, "|".join(str(p) for p in parts)))

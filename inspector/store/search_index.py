@@ -56,11 +56,13 @@ def phrase(query: str) -> str:
     return '"' + query.replace('"', '""') + '"'
 
 
-def _key(conn: Connection, inspection_id: str) -> int:
-    """The inspection's index rowid, moved when its start time changed."""
+def _key(conn: Connection, inspection_id: str) -> int | None:
+    """The inspection's index rowid, moved when its start time changed; None when it is not here (yet)."""
     seconds = conn.execute(
         text(f"SELECT {START_SECONDS} FROM inspection i WHERE i.id = :i"), {"i": inspection_id}
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if seconds is None:
+        return None  # a finding pulled before its inspection: indexed when the inspection arrives
     base = int(seconds) << SHIFT
     found = conn.execute(
         text(f"SELECT rowid FROM {KEY_TABLE} WHERE inspection_id = :i"), {"i": inspection_id}
@@ -88,6 +90,8 @@ def _drop(conn: Connection, key: int) -> None:
 def reindex(conn: Connection, inspection_ids: Iterable[str]) -> None:
     for inspection_id in set(inspection_ids):
         key = _key(conn, inspection_id)
+        if key is None:
+            continue
         body = conn.execute(_ONE_BODY, {"inspection_id": inspection_id}).scalar_one()
         conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :k"), {"k": key})
         conn.execute(text(f"DELETE FROM {GRAMS_TABLE} WHERE rowid = :k"), {"k": key})

@@ -1,0 +1,504 @@
+"""The laptop's side of sync: enrol once, then push the outbox (blobs first), then pull what the office sends.
+
+Nothing is lost or doubled whatever the network does:
+- a push batch has an idempotency key made from the outbox entries it carries, and the entries are deleted
+  only after the office acknowledged them; a batch sent twice is applied once;
+- a blob is uploaded in chunks from the offset the office reports, and the office checks its SHA-256;
+- a pulled page is applied in one local transaction together with the new cursor; a child whose parent has
+  not arrived yet keeps the cursor behind it, so a crash or a cut re-pulls it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import httpx
+from pydantic import ValidationError as PydanticValidationError
+from sqlmodel import Session, col, select
+
+from inspector import clock
+from inspector.errors import InspectorError
+from inspector.store.db import Store
+from inspector.store.models import SYNCED_TABLES, NumberBlock, OutboxEntry, SyncedRecord, SyncState
+from inspector.store.settings import get_setting, set_setting
+from inspector.sync.protocol import (
+    API,
+    BLOB_COLUMNS,
+    GLOBAL_TABLES,
+    MAX_BATCH,
+    PARENT_OF,
+    BlobList,
+    EnrollRequest,
+    EnrollResponse,
+    ErrorBody,
+    NumberBlocks,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    RecordChange,
+    UploadOffset,
+)
+
+SYNC_KEY = "sync.office"  # {"url", "token", "device_id", "county_code", "role", "user_name"}
+CHUNK = 1 << 20
+PULL_LIMIT = 500
+TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+MODELS: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_TABLES}  # type: ignore[misc]
+
+Progress = Callable[[str, int, int], None]  # stage, done, total
+
+
+class SyncError(InspectorError):
+    """A sync that could not finish; what was done before it stays done."""
+
+    code = "sync"
+
+
+def _depth(table: str, seen: frozenset[str] = frozenset()) -> int:
+    """How many parents a table has above it: parents are sent and applied before their children."""
+    parent = PARENT_OF.get(table)
+    if parent is None or table in seen:
+        return 0
+    return 1 + _depth(parent[1], seen | {table})
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    blobs_uploaded: int = 0
+    bytes_uploaded: int = 0
+    pulled: int = 0
+    blobs_downloaded: int = 0
+    number_blocks: int = 0
+    cursor: int = 0
+    cancelled: bool = False
+    stages: list[str] = field(default_factory=list)
+
+    def summary_zh(self) -> str:
+        text_ = f"已上传{self.pushed}条记录、{self.blobs_uploaded}个文件，已接收{self.pulled}条记录。"
+        return text_ + ("（已取消，其余下次同步）" if self.cancelled else "")
+
+
+# ─── connection ──────────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class OfficeLink:
+    url: str
+    token: str
+    device_id: str
+    county_code: str
+    role: str
+    user_name: str
+
+
+def office_link(session: Session) -> OfficeLink | None:
+    data = get_setting(session, SYNC_KEY)
+    if not isinstance(data, dict) or not data.get("token"):
+        return None
+    return OfficeLink(
+        url=str(data["url"]),
+        token=str(data["token"]),
+        device_id=str(data.get("device_id", "")),
+        county_code=str(data.get("county_code", "")),
+        role=str(data.get("role", "inspector")),
+        user_name=str(data.get("user_name", "")),
+    )
+
+
+def http_client(url: str, token: str | None = None) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=TIMEOUT)
+
+
+def _raise_for(response: httpx.Response) -> None:
+    if response.is_success:
+        return
+    try:
+        body = ErrorBody.model_validate(response.json())
+    except (ValueError, PydanticValidationError):
+        body = ErrorBody(code=f"http_{response.status_code}", message=response.text[:200])
+    if response.status_code == 401:
+        raise SyncError(
+            f"The office refused this laptop's token ({body.message}).",
+            "办公室拒绝了本机的同步凭证（可能已被吊销），请联系管理员重新登记本机。",
+            code="unauthorized",
+        )
+    if response.status_code == 403:
+        raise SyncError(
+            f"Refused by the office: {body.message}",
+            f"办公室拒绝：{body.message_zh or '不属于本辖区的数据'}。",
+            code="forbidden",
+        )
+    raise SyncError(
+        f"Office error {response.status_code} {body.code}: {body.message}",
+        f"办公室返回错误（{body.message_zh or body.code}）。",
+        code=body.code,
+    )
+
+
+def _call(http: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    try:
+        response = http.request(method, f"{API}{path}", **kwargs)
+    except httpx.ConnectError as exc:
+        raise SyncError(
+            f"Cannot reach the office at {http.base_url}: {exc}",
+            "无法连接办公室服务器，请检查网络；数据已保存在本机，下次联网时同步。",
+            code="unreachable",
+        ) from exc
+    except httpx.TransportError as exc:  # timeouts, resets, cut connections
+        raise SyncError(
+            f"The connection to the office broke: {exc!r}",
+            "与办公室的连接中断，本次同步未完成；已完成的部分不会丢失，下次会继续。",
+            code="network",
+        ) from exc
+    _raise_for(response)
+    return response
+
+
+def enroll(store: Store, http: httpx.Client, *, url: str, code: str, device_name: str) -> OfficeLink:
+    """Exchange the one-time code the office printed for this laptop's device token (kept in settings)."""
+    response = _call(
+        http, "POST", "/enroll", json=EnrollRequest(code=code.strip(), device_name=device_name).model_dump()
+    )
+    enrolled = EnrollResponse.model_validate(response.json())
+    link = OfficeLink(url, enrolled.token, enrolled.device_id, enrolled.county_code, enrolled.role, enrolled.user_name)
+    with store.session() as session:
+        set_setting(session, SYNC_KEY, link.__dict__)
+        state = session.get(SyncState, url) or SyncState(office_url=url)
+        state.device_id = enrolled.device_id
+        session.add(state)
+    return link
+
+
+# ─── push ────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _change(session: Session, entry: OutboxEntry) -> RecordChange:
+    model = MODELS.get(entry.table_name)
+    row = session.get(model, entry.record_id) if model is not None else None
+    if row is None:
+        return RecordChange(table=entry.table_name, id=entry.record_id, op="delete", version=entry.record_version)
+    return RecordChange(
+        table=entry.table_name,
+        id=row.id,
+        op="upsert",
+        version=row.version,
+        updated_at=row.updated_at,
+        origin_device=row.origin_device,
+        data=row.model_dump(mode="json"),
+    )
+
+
+def _pending(session: Session) -> list[OutboxEntry]:
+    entries = list(session.exec(select(OutboxEntry).order_by(col(OutboxEntry.seq))))
+    return sorted(entries, key=lambda e: (_depth(e.table_name), e.seq or 0))
+
+
+def _batches(entries: list[OutboxEntry]) -> Iterator[list[OutboxEntry]]:
+    for start in range(0, len(entries), MAX_BATCH):
+        yield entries[start : start + MAX_BATCH]
+
+
+def _batch_id(device_id: str, batch: list[OutboxEntry]) -> str:
+    """The same entries give the same key: a batch sent again after a lost answer is applied once."""
+    digest = hashlib.sha256(",".join(f"{e.seq}:{e.record_version}" for e in batch).encode()).hexdigest()
+    return f"{device_id}:{digest[:40]}"
+
+
+def referenced_blobs(session: Session, entries: list[OutboxEntry]) -> list[str]:
+    hashes: list[str] = []
+    columns = dict(BLOB_COLUMNS)
+    for entry in entries:
+        column = columns.get(entry.table_name)
+        model = MODELS.get(entry.table_name)
+        if column is None or model is None:
+            continue
+        row = session.get(model, entry.record_id)
+        value = getattr(row, column, "") if row is not None else ""
+        if value and value not in hashes:
+            hashes.append(value)
+    return hashes
+
+
+def upload_blob(store: Store, http: httpx.Client, sha256: str, *, progress: Callable[[int], None] | None = None) -> int:
+    """Send one blob from where the office's copy stops; returns the bytes sent."""
+    path = store.blobs.path_of(sha256)
+    size = path.stat().st_size
+    state = UploadOffset.model_validate(_call(http, "GET", f"/blobs/{sha256}/offset").json())
+    sent = 0
+    if state.complete:
+        return 0
+    offset = state.offset
+    with path.open("rb") as fh:
+        while offset < size:
+            fh.seek(offset)
+            chunk = fh.read(CHUNK)
+            try:
+                reply = _call(
+                    http,
+                    "PUT",
+                    f"/blobs/{sha256}",
+                    params={"offset": offset},
+                    content=chunk,
+                    headers={"Content-Type": "application/octet-stream"},
+                )
+            except SyncError as exc:
+                if exc.code != "offset_mismatch":
+                    raise
+                reply = _call(http, "GET", f"/blobs/{sha256}/offset")  # the office has more or less: resume there
+            new = UploadOffset.model_validate(reply.json()).offset
+            sent += max(0, new - offset)
+            offset = new
+            if progress is not None:
+                progress(sent)
+    _call(http, "POST", f"/blobs/{sha256}/complete")
+    return sent
+
+
+def push(
+    store: Store,
+    http: httpx.Client,
+    link: OfficeLink,
+    report: SyncReport,
+    *,
+    progress: Progress | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> None:
+    with store.session() as session:
+        entries = _pending(session)
+        for shipped in (e for e in entries if e.table_name in GLOBAL_TABLES):
+            # Checklists and question banks ship with the app (same ids everywhere): nothing to send.
+            session.delete(shipped)
+        entries = [e for e in entries if e.table_name not in GLOBAL_TABLES]
+        hashes = referenced_blobs(session, entries)
+    if hashes:
+        missing = BlobList.model_validate(
+            _call(http, "POST", "/blobs/missing", json=BlobList(hashes=hashes).model_dump()).json()
+        ).hashes
+        for n, sha in enumerate(missing):
+            if should_cancel is not None and should_cancel():
+                report.cancelled = True
+                return
+            if progress is not None:
+                progress("upload", n, len(missing))
+            report.bytes_uploaded += upload_blob(store, http, sha)
+            report.blobs_uploaded += 1
+    total = len(entries)
+    done = 0
+    for batch in _batches(entries):
+        if should_cancel is not None and should_cancel():
+            report.cancelled = True
+            return
+        if progress is not None:
+            progress("push", done, total)
+        with store.session() as session:
+            changes = [_change(session, e) for e in batch]
+        request = PushRequest(batch_id=_batch_id(link.device_id, batch), changes=changes)
+        answer = PushResponse.model_validate(
+            _call(
+                http, "POST", "/push", content=request.model_dump_json(), headers={"Content-Type": "application/json"}
+            ).json()
+        )
+        sent = {(e.seq, e.record_version) for e in batch}
+        with store.session() as session:
+            # Only the entries sent are acknowledged: an edit made meanwhile has a newer entry that stays.
+            for entry in session.exec(select(OutboxEntry).where(col(OutboxEntry.seq).in_([s for s, _ in sent]))):
+                session.delete(entry)
+            state = session.get(SyncState, link.url) or SyncState(office_url=link.url, device_id=link.device_id)
+            state.last_push_at = clock.now()
+            session.add(state)
+        report.pushed += len(batch)
+        done += len(batch)
+        del answer
+    if progress is not None:
+        progress("push", total, total)
+
+
+# ─── pull ────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _apply(session: Session, change: RecordChange, arriving: set[str]) -> bool:
+    """Store one pulled record; False when its parent is not here yet (it is applied with a later page)."""
+    model = MODELS.get(change.table)
+    if model is None:
+        return True  # a table this version does not know: nothing to do with it
+    existing = session.get(model, change.id)
+    if change.op == "delete":
+        if existing is not None:
+            session.delete(existing)
+        return True
+    assert change.data is not None
+    if existing is not None and not _newer(change, existing):
+        return True
+    for fk in model.__table__.foreign_keys:  # type: ignore[attr-defined]
+        parent_id = change.data.get(fk.parent.name)
+        target = MODELS.get(fk.column.table.name)
+        if parent_id and target is not None and parent_id not in arriving and session.get(target, parent_id) is None:
+            return False  # its parent comes with a later page
+    incoming = model.model_validate(change.data)
+    session.merge(incoming)
+    return True
+
+
+def _newer(change: RecordChange, row: SyncedRecord) -> bool:
+    """Last writer wins: by time, then version, then device, so every laptop and the office agree."""
+    theirs = (
+        change.updated_at or datetime.min.replace(tzinfo=clock.now().tzinfo),
+        change.version,
+        change.origin_device,
+    )
+    ours = (row.updated_at or datetime.min.replace(tzinfo=clock.now().tzinfo), row.version, row.origin_device)
+    return theirs > ours
+
+
+def pull(
+    store: Store,
+    http: httpx.Client,
+    link: OfficeLink,
+    report: SyncReport,
+    *,
+    progress: Progress | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> None:
+    with store.session() as session:
+        state = session.get(SyncState, link.url) or SyncState(office_url=link.url, device_id=link.device_id)
+        cursor = state.pull_cursor
+    waiting: list[tuple[int, RecordChange]] = []  # (seq position, change) whose parent has not arrived
+    while True:
+        if should_cancel is not None and should_cancel():
+            report.cancelled = True
+            return
+        page = PullResponse.model_validate(
+            _call(http, "GET", "/pull", params={"cursor": cursor, "limit": PULL_LIMIT}).json()
+        )
+        if progress is not None:
+            progress("pull", report.pulled, report.pulled + len(page.changes) + (1 if page.more else 0))
+        ordered = [(cursor, c) for c in page.changes]
+        candidates = waiting + ordered
+        candidates.sort(key=lambda item: _depth(item[1].table))
+        with store.session(applying_remote=True) as session:
+            session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # checked at commit
+            still: list[tuple[int, RecordChange]] = []
+            arriving = {c.id for _, c in candidates}
+            for position, change in candidates:
+                if not _apply(session, change, arriving):
+                    still.append((position, change))
+                session.flush()
+            # The cursor never passes a change that is still waiting: after a crash it is pulled again.
+            stored_cursor = min([p for p, _ in still], default=page.cursor)
+            row = session.get(SyncState, link.url) or SyncState(office_url=link.url, device_id=link.device_id)
+            row.pull_cursor = stored_cursor
+            row.last_pull_at = clock.now()
+            session.add(row)
+        waiting = still
+        _download_blobs(store, http, page.changes, report)
+        report.pulled += len(page.changes)
+        cursor = page.cursor
+        report.cursor = cursor
+        if not page.more:
+            break
+
+
+def _download_blobs(store: Store, http: httpx.Client, changes: list[RecordChange], report: SyncReport) -> None:
+    """Photos, signatures and PDFs of pulled records, fetched into the blob store (hash checked there)."""
+    columns = dict(BLOB_COLUMNS)
+    for change in changes:
+        column = columns.get(change.table)
+        sha = str((change.data or {}).get(column, "")) if column else ""
+        if not sha or store.blobs.has(sha):
+            continue
+        try:
+            with http.stream("GET", f"{API}/blobs/{sha}") as response:
+                if not response.is_success:
+                    response.read()
+                    _raise_for(response)
+                stored = store.blobs.put_stream(response.iter_bytes(CHUNK))
+        except httpx.TransportError as exc:
+            raise SyncError(
+                f"Downloading {sha} broke off: {exc!r}",
+                "下载照片或文书时连接中断，下次同步会继续。",
+                code="network",
+            ) from exc
+        if stored != sha:
+            raise SyncError(
+                f"The office sent other bytes for {sha}.", "从办公室收到的文件校验不符，已丢弃。", code="hash_mismatch"
+            )
+        report.blobs_downloaded += 1
+
+
+def top_up_numbers(store: Store, http: httpx.Client, report: SyncReport) -> None:
+    """Record the case-number blocks the office reserved for this laptop; ask for another when ours ran out."""
+    year = clock.local_today().year
+    with store.session() as session:
+        local = session.exec(
+            select(NumberBlock).where(NumberBlock.year == year, NumberBlock.device_id == store.device_id)
+        ).all()
+        exhausted = bool(local) and all(b.next_number > b.last_number for b in local)
+    answer = NumberBlocks.model_validate(
+        _call(http, "GET", "/numbers", params={"year": year, "exhausted": exhausted}).json()
+    )
+    with store.session() as session:
+        known = {
+            (b.agency_short_name, b.year, b.first_number, b.last_number)
+            for b in session.exec(select(NumberBlock).where(NumberBlock.device_id == store.device_id))
+        }
+        for block in answer.blocks:
+            key = (block.agency_short_name, block.year, block.first_number, block.last_number)
+            if key not in known:
+                session.add(
+                    NumberBlock(
+                        agency_short_name=block.agency_short_name,
+                        year=block.year,
+                        first_number=block.first_number,
+                        last_number=block.last_number,
+                        next_number=block.first_number,
+                        device_id=store.device_id,
+                    )
+                )
+                report.number_blocks += 1
+
+
+def sync_once(
+    store: Store,
+    http: httpx.Client | None = None,
+    *,
+    progress: Progress | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> SyncReport:
+    """Push everything pending (blobs first), then pull; each step's work stays done if a later one fails."""
+    with store.session() as session:
+        link = office_link(session)
+    if link is None:
+        raise SyncError(
+            "This laptop is not enrolled with an office.",
+            "本机尚未登记到办公室，请先用登记码登记。",
+            code="not_enrolled",
+        )
+    own = http is None
+    client = http or http_client(link.url, link.token)
+    report = SyncReport()
+    try:
+        top_up_numbers(store, client, report)  # first: a new block row then goes up with this push
+        push(store, client, link, report, progress=progress, should_cancel=should_cancel)
+        if not report.cancelled:
+            pull(store, client, link, report, progress=progress, should_cancel=should_cancel)
+    except SyncError as exc:
+        with store.session() as session:
+            state = session.get(SyncState, link.url) or SyncState(office_url=link.url, device_id=link.device_id)
+            state.last_error = exc.message_zh
+            session.add(state)
+        raise
+    finally:
+        if own:
+            client.close()
+    with store.session() as session:
+        done = session.get(SyncState, link.url)
+        if done is not None and done.last_error:
+            done.last_error = ""
+            session.add(done)
+    return report
