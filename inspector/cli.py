@@ -16,6 +16,8 @@ from inspector.config import resolve_data_dir
 from inspector.errors import InspectorError
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from inspector.store.db import Store
 
 log = logging.getLogger("inspector")
@@ -122,6 +124,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--add", nargs=2, type=int, metavar=("FIRST", "LAST"))
     p.add_argument("--year", type=int, help="year of the block to add (default: this year)")
     p.set_defaults(handler=_cmd_doc_numbers)
+
+    office = sub.add_parser("office", help="the office sync server: serve, users, device enrollment")
+    osub = office.add_subparsers(dest="office_command", metavar="ACTION", required=True)
+    db_help = "office database URL (default: sqlite:///<data dir>/office/office.sqlite; or postgresql+psycopg://…)"
+    p = osub.add_parser("serve", help="run the office server (OpenAPI docs at /docs)")
+    p.add_argument("--db", metavar="URL", help=db_help)
+    p.add_argument("--blob-dir", metavar="DIR", type=Path, help="blob folder (default: <data dir>/office/blobs)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--agency", default="阳", help="agency short name of the case numbers handed out (default 阳)")
+    p.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+    p.set_defaults(handler=_cmd_office_serve)
+    p = osub.add_parser("add-user", help="add an inspector or supervisor; prints the user id")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--role", required=True, choices=["inspector", "supervisor"])
+    p.add_argument("--county", required=True, metavar="CODE", help="6-digit county code, e.g. 140522")
+    p.add_argument("--db", metavar="URL", help=db_help)
+    p.set_defaults(handler=_cmd_office_add_user)
+    p = osub.add_parser("enroll-device", help="print a one-time code that enrolls one laptop of the user")
+    p.add_argument("user_id", metavar="USER_ID")
+    p.add_argument("--db", metavar="URL", help=db_help)
+    p.add_argument("--valid-hours", type=float, default=24, help="hours the code stays valid (default 24)")
+    p.set_defaults(handler=_cmd_office_enroll_device)
+    p = osub.add_parser("revoke-device", help="refuse the device's token from now on")
+    p.add_argument("device_id", metavar="DEVICE_ID")
+    p.add_argument("--db", metavar="URL", help=db_help)
+    p.set_defaults(handler=_cmd_office_revoke_device)
+    p = osub.add_parser("devices", help="enrolled devices")
+    p.add_argument("--db", metavar="URL", help=db_help)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_office_devices)
+
+    p = sub.add_parser("sync", help="sync with the office: push this laptop's work, pull what the office sends")
+    p.add_argument("--office", metavar="URL", help="the office server (with --code, the first time)")
+    p.add_argument("--code", help="the one-time code the office printed for this laptop")
+    p.add_argument("--name", default="", help="this laptop's name at the office (default: the host name)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_sync)
 
     p = sub.add_parser("screenshot", help="render the main window offscreen to a PNG and exit")
     p.add_argument("file", metavar="FILE.png")
@@ -653,6 +693,139 @@ def _cmd_doc_numbers(args: argparse.Namespace) -> int:
         )
     if not rows:
         print("no number blocks on this laptop (the office hands them out at sync)", file=sys.stderr)
+    return 0
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    import platform
+
+    from inspector.store.db import open_store
+    from inspector.sync.client import enroll, http_client, sync_once
+
+    if bool(args.office) != bool(args.code):
+        print("inspector: error: --office and --code go together (the first sync of a laptop)", file=sys.stderr)
+        return 2
+    store = open_store(_data_dir(args))
+    try:
+        if args.office:
+            with http_client(args.office) as http:
+                link = enroll(store, http, url=args.office, code=args.code, device_name=args.name or platform.node())
+            print(f"enrolled as {link.user_name} ({link.role}, county {link.county_code}), device {link.device_id}")
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if sys.stderr.isatty():
+                print(f"\r{stage}: {done}/{total}   ", end="", file=sys.stderr, flush=True)
+
+        report = sync_once(store, progress=progress)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+    finally:
+        store.close()
+    if args.json:
+        _print_json(asdict(report))
+    else:
+        print(
+            f"pushed {report.pushed} records and {report.blobs_uploaded} files ({report.bytes_uploaded:,} bytes); "
+            f"pulled {report.pulled} records and {report.blobs_downloaded} files; "
+            f"{report.number_blocks} new number block(s)"
+        )
+    return 0
+
+
+def _office_dir(args: argparse.Namespace) -> Path:
+    return _data_dir(args) / "office"
+
+
+def _office_db_url(args: argparse.Namespace) -> str:
+    from inspector.office.db import default_db_url
+
+    return str(args.db) if args.db else default_db_url(_office_dir(args))
+
+
+def _open_office(args: argparse.Namespace) -> Engine:
+    from inspector.office.db import open_office_db
+
+    return open_office_db(_office_db_url(args))
+
+
+def _cmd_office_serve(args: argparse.Namespace) -> int:
+    import os
+
+    import uvicorn
+
+    from inspector.office import app as office_app
+
+    db_url = _office_db_url(args)
+    blob_dir = Path(args.blob_dir) if args.blob_dir else _office_dir(args) / "blobs"
+    _open_office(args).dispose()  # migrate once, before any worker starts
+    print(f"office server on http://{args.host}:{args.port} (docs at /docs), blobs in {blob_dir}", file=sys.stderr)
+    if args.workers > 1:
+        os.environ[office_app.DB_ENV] = db_url
+        os.environ[office_app.BLOB_DIR_ENV] = str(blob_dir)
+        os.environ[office_app.AGENCY_ENV] = args.agency
+        uvicorn.run(
+            "inspector.office.app:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers
+        )
+    else:
+        uvicorn.run(
+            office_app.create_app(db_url, blob_dir, agency_short_name=args.agency), host=args.host, port=args.port
+        )
+    return 0
+
+
+def _cmd_office_add_user(args: argparse.Namespace) -> int:
+    from inspector.office.admin import add_user
+
+    engine = _open_office(args)
+    try:
+        user_id = add_user(engine, name=args.name, role=args.role, county_code=args.county)
+    finally:
+        engine.dispose()
+    print(user_id)
+    return 0
+
+
+def _cmd_office_enroll_device(args: argparse.Namespace) -> int:
+    from inspector.office.admin import enroll_device
+
+    engine = _open_office(args)
+    try:
+        code = enroll_device(engine, args.user_id, valid_hours=args.valid_hours)
+    finally:
+        engine.dispose()
+    print(code)
+    print(f"one-time code, valid for {args.valid_hours:g} hours", file=sys.stderr)
+    return 0
+
+
+def _cmd_office_revoke_device(args: argparse.Namespace) -> int:
+    from inspector.office.admin import revoke_device
+
+    engine = _open_office(args)
+    try:
+        revoke_device(engine, args.device_id)
+    finally:
+        engine.dispose()
+    print(f"device {args.device_id} revoked")
+    return 0
+
+
+def _cmd_office_devices(args: argparse.Namespace) -> int:
+    from inspector.office.admin import list_devices
+
+    engine = _open_office(args)
+    try:
+        devices = list_devices(engine)
+    finally:
+        engine.dispose()
+    if args.json:
+        _print_json([d.to_json() for d in devices])
+        return 0
+    for d in devices:
+        seen = d.last_seen_at.isoformat(timespec="seconds") if d.last_seen_at else "never"
+        state = "REVOKED" if d.revoked else "active"
+        print(f"{d.id}  {state:<7} {d.county_code} {d.role:<10} {d.user_name}  {d.name}  (last seen {seen})")
+    print(f"{len(devices)} device(s)", file=sys.stderr)
     return 0
 
 

@@ -1,0 +1,114 @@
+"""Devices and their tokens: enrollment with a one-time code, the bearer token of every later request.
+
+Neither the codes nor the tokens are stored: only their SHA-256, so a copy of the database lets nobody in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal, cast
+
+from sqlalchemy import Engine, select, update
+
+from inspector import clock
+from inspector.office.db import office_device, office_enrollment, office_user, reading, writing
+from inspector.office.errors import ApiError, forbidden, unauthorized
+from inspector.store.ids import uuid7
+from inspector.sync.protocol import EnrollRequest, EnrollResponse
+
+Role = Literal["inspector", "supervisor"]
+ROLES: tuple[Role, ...] = ("inspector", "supervisor")
+LAST_SEEN_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often per device
+
+
+@dataclass(frozen=True)
+class Device:
+    """The enrolled device a request comes from: everything it may read or write is scoped by these."""
+
+    id: str
+    user_id: str
+    name: str
+    county_code: str
+    role: Role
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == "supervisor"
+
+
+def sha256_hex(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def normalize_code(code: str) -> str:
+    """Codes are read out and typed by people: case, spaces and dashes do not matter."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def authenticate(engine: Engine, token: str) -> Device:
+    with reading(engine) as conn:
+        row = conn.execute(select(office_device).where(office_device.c.token_sha256 == sha256_hex(token))).first()
+    if row is None:
+        raise unauthorized("Unknown device token.")
+    if row.revoked:
+        raise unauthorized(f"Device {row.id} has been revoked.", "此设备已被停用，请联系管理员。")
+    now = clock.now()
+    last_seen: datetime | None = row.last_seen_at
+    if last_seen is None or now - last_seen > LAST_SEEN_EVERY:
+        with writing(engine) as conn:
+            conn.execute(update(office_device).where(office_device.c.id == row.id).values(last_seen_at=now))
+    return Device(id=row.id, user_id=row.user_id, name=row.name, county_code=row.county_code, role=row.role)
+
+
+def _code_used() -> ApiError:
+    return forbidden("code_used", "This enrollment code has been used already.", "此登记码已使用过，请重新申请。")
+
+
+def enroll(engine: Engine, request: EnrollRequest) -> EnrollResponse:
+    """Trade a valid, unused, unexpired one-time code for a new device and its token (shown this once)."""
+    code_hash = sha256_hex(normalize_code(request.code))
+    now = clock.now()
+    with writing(engine) as conn:
+        row = conn.execute(
+            select(office_enrollment, office_user.c.name, office_user.c.role, office_user.c.county_code)
+            .join(office_user, office_user.c.id == office_enrollment.c.user_id)
+            .where(office_enrollment.c.code_sha256 == code_hash)
+        ).first()
+        if row is None:
+            raise ApiError(401, "bad_code", "Unknown enrollment code.", "登记码不正确。")
+        if row.used_at is not None:
+            raise _code_used()
+        if row.expires_at <= now:
+            raise forbidden("code_expired", "This enrollment code has expired.", "此登记码已过期，请重新申请。")
+        claimed = conn.execute(
+            update(office_enrollment)
+            .where(office_enrollment.c.code_sha256 == code_hash, office_enrollment.c.used_at.is_(None))
+            .values(used_at=now)
+        )
+        if claimed.rowcount != 1:  # another request took it in between
+            raise _code_used()
+        device_id = uuid7()
+        token = secrets.token_urlsafe(32)
+        conn.execute(
+            office_device.insert().values(
+                id=device_id,
+                user_id=row.user_id,
+                name=request.device_name,
+                token_sha256=sha256_hex(token),
+                county_code=row.county_code,
+                role=row.role,
+                revoked=False,
+                created_at=now,
+                last_seen_at=now,
+            )
+        )
+    return EnrollResponse(
+        device_id=device_id,
+        token=token,
+        county_code=row.county_code,
+        role=cast(Role, row.role),
+        user_name=row.name,
+    )

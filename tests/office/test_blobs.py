@@ -1,0 +1,100 @@
+"""Blobs: which ones the office lacks, resumable uploads checked against their hash, downloads within scope."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+
+from inspector.store.blobs import BlobStore
+from tests.office.conftest import COUNTY_B, Office, enterprise, evidence, inspection, new_id
+
+
+def _offset(office: Office, laptop, sha: str) -> dict:
+    r = office.client.get(f"/api/v1/blobs/{sha}/offset", headers=laptop.headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def _put(office: Office, laptop, sha: str, offset: int, data: bytes | Iterator[bytes]):
+    return office.client.put(f"/api/v1/blobs/{sha}", params={"offset": offset}, content=data, headers=laptop.headers)
+
+
+def test_upload_in_three_chunks_with_a_resume(office: Office) -> None:
+    laptop = office.enroll()
+    data = os.urandom(300_000)
+    sha = hashlib.sha256(data).hexdigest()
+    other = hashlib.sha256(b"other").hexdigest()
+    missing = office.client.post("/api/v1/blobs/missing", json={"hashes": [sha, other, sha]}, headers=laptop.headers)
+    assert missing.json() == {"hashes": [sha, other]}
+    assert _offset(office, laptop, sha) == {"sha256": sha, "offset": 0, "complete": False}
+
+    chunks = [data[:100_000], data[100_000:200_000], data[200_000:]]
+    assert _put(office, laptop, sha, 0, chunks[0]).json() == {"sha256": sha, "offset": 100_000, "complete": False}
+    # The connection dropped and the client lost track: it sends the third chunk at the wrong place.
+    wrong = _put(office, laptop, sha, 200_000, chunks[2])
+    assert wrong.status_code == 409 and wrong.json()["code"] == "offset_mismatch"
+    assert "100000" in wrong.json()["message"]
+    assert _offset(office, laptop, sha)["offset"] == 100_000
+    assert _put(office, laptop, sha, 100_000, chunks[1]).json()["offset"] == 200_000
+    assert _put(office, laptop, sha, 200_000, chunks[2]).json()["offset"] == 300_000
+
+    done = office.client.post(f"/api/v1/blobs/{sha}/complete", headers=laptop.headers)
+    assert done.status_code == 200 and done.json() == {"sha256": sha, "offset": 300_000, "complete": True}
+    store = BlobStore(office.blob_dir)
+    assert store.path_of(sha).read_bytes() == data and store.verify(sha).status == "ok"
+    assert not (office.blob_dir / ".uploads" / f"{sha}.part").exists()
+    assert _offset(office, laptop, sha) == {"sha256": sha, "offset": 300_000, "complete": True}
+    missing = office.client.post("/api/v1/blobs/missing", json={"hashes": [sha, other]}, headers=laptop.headers)
+    assert missing.json() == {"hashes": [other]}
+    # Completing (or sending) again is harmless; the uploader may read it back.
+    assert office.client.post(f"/api/v1/blobs/{sha}/complete", headers=laptop.headers).json()["complete"]
+    assert _put(office, laptop, sha, 0, b"late").json()["complete"]
+    got = office.client.get(f"/api/v1/blobs/{sha}", headers=laptop.headers)
+    assert got.status_code == 200 and got.content == data
+
+
+def test_a_body_is_streamed_to_disk(office: Office) -> None:
+    laptop = office.enroll()
+    pieces = [os.urandom(256 * 1024) for _ in range(10)]  # 2.5 MB in pieces, more than one write buffer
+    sha = hashlib.sha256(b"".join(pieces)).hexdigest()
+    assert _put(office, laptop, sha, 0, iter(pieces)).json()["offset"] == 10 * 256 * 1024
+    assert office.client.post(f"/api/v1/blobs/{sha}/complete", headers=laptop.headers).json()["complete"]
+
+
+def test_a_hash_mismatch_discards_the_upload(office: Office) -> None:
+    laptop = office.enroll()
+    claimed = hashlib.sha256(b"the real photo").hexdigest()
+    assert _put(office, laptop, claimed, 0, b"something else").status_code == 200
+    part = office.blob_dir / ".uploads" / f"{claimed}.part"
+    assert part.stat().st_size == len(b"something else")
+    r = office.client.post(f"/api/v1/blobs/{claimed}/complete", headers=laptop.headers)
+    assert r.status_code == 409 and r.json()["code"] == "hash_mismatch"
+    assert not part.exists()
+    assert not BlobStore(office.blob_dir).has(claimed)
+    assert _offset(office, laptop, claimed) == {"sha256": claimed, "offset": 0, "complete": False}
+    # Then the right bytes go up from the start.
+    assert laptop.upload(b"the real photo") == claimed
+
+
+def test_downloads_stay_in_scope(office: Office) -> None:
+    uploader = office.enroll(name="王一")
+    colleague = office.enroll(name="赵二")
+    elsewhere = office.enroll(county=COUNTY_B, name="孙四")
+    photo = os.urandom(5000)
+    sha = uploader.upload(photo)
+
+    def get(laptop, digest: str = sha):
+        return office.client.get(f"/api/v1/blobs/{digest}", headers=laptop.headers)
+
+    # Before any row references it, only the uploader may read it.
+    assert get(uploader).status_code == 200
+    assert get(colleague).status_code == 404 and get(colleague).json()["code"] == "not_found"
+    ent, insp = new_id("ent"), new_id("insp")
+    uploader.push([enterprise(ent), inspection(insp, ent), evidence(new_id("ev"), insp, sha)])
+    assert get(colleague).content == photo
+    r = get(elsewhere)
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    assert get(uploader, hashlib.sha256(b"nothing").hexdigest()).status_code == 404
+    bad = office.client.get("/api/v1/blobs/not-a-hash", headers=uploader.headers)
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid"

@@ -1,0 +1,162 @@
+"""Laptops and the office, end to end through the real app (in-process): push, pull, blobs, scope, revocation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from inspector.demo.seed import seed_demo
+from inspector.domain.enums import Industry
+from inspector.domain.identifiers import make_credit_code
+from inspector.office.admin import add_user, enroll_device, revoke_device
+from inspector.office.app import create_app
+from inspector.office.db import open_office_db
+from inspector.registry.service import register_enterprise
+from inspector.shipped import install_shipped_content
+from inspector.store.db import Store, open_store
+from inspector.store.models import Document, Enterprise, Evidence, Finding, ItemResult, OutboxEntry
+from inspector.sync.client import SyncError, enroll, office_link, sync_once
+from inspector.sync.protocol import GLOBAL_TABLES
+
+URL = "http://testserver"
+
+
+@dataclass
+class Office:
+    client: TestClient
+    engine: Engine
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Iterator[Office]:
+    db_url = f"sqlite:///{tmp_path / 'office.sqlite'}"
+    app = create_app(db_url, tmp_path / "office-blobs")
+    with TestClient(app) as client:
+        yield Office(client, open_office_db(db_url))
+
+
+def laptop(
+    office: Office, tmp_path: Path, name: str, *, county: str = "140522", demo: bool = False
+) -> tuple[Store, TestClient]:
+    store = open_store(tmp_path / name)
+    if demo:
+        seed_demo(store)
+    else:
+        with store.session() as session:
+            install_shipped_content(session)  # what the app does at start
+    user = add_user(office.engine, name=f"执法{name}", role="inspector", county_code=county)
+    code = enroll_device(office.engine, user)
+    http = TestClient(office.client.app)
+    link = enroll(store, http, url=URL, code=code, device_name=name)
+    http.headers["Authorization"] = f"Bearer {link.token}"
+    return store, http
+
+
+def _ids(store: Store, model: type) -> set[str]:
+    with store.session() as session:
+        return {row.id for row in session.exec(select(model))}
+
+
+def test_a_laptops_work_reaches_a_colleagues_laptop_with_its_photos_and_pdfs(office: Office, tmp_path: Path) -> None:
+    a, http_a = laptop(office, tmp_path, "a", demo=True)
+    b, http_b = laptop(office, tmp_path, "b")
+    try:
+        first = sync_once(a, http_a)
+        assert first.pushed > 100 and first.blobs_uploaded >= 7  # 5 photos and 2 issued PDFs
+        with a.session() as session:
+            assert session.exec(select(OutboxEntry)).all() == []  # everything acknowledged
+        assert first.number_blocks == 1  # the office reserved this laptop's case numbers
+        again = sync_once(a, http_a)
+        assert again.pushed == 0 and again.blobs_uploaded == 0 and again.number_blocks == 0
+        pulled = sync_once(b, http_b)
+        assert pulled.pulled > 100
+        for model in (Enterprise, Finding, Evidence, Document, ItemResult):
+            assert _ids(b, model) == _ids(a, model), model
+        with b.session() as session:
+            photos = session.exec(select(Evidence)).all()
+            documents = session.exec(select(Document).where(Document.pdf_sha256 != "")).all()
+            assert all(b.blobs.verify(p.sha256).status == "ok" for p in photos)
+            assert all(b.blobs.verify(d.pdf_sha256).status == "ok" for d in documents)
+            assert session.exec(select(OutboxEntry)).all() == []  # what was pulled is not sent back
+    finally:
+        a.close()
+        b.close()
+
+
+def test_an_edit_on_one_laptop_reaches_the_other_once(office: Office, tmp_path: Path) -> None:
+    a, http_a = laptop(office, tmp_path, "a", demo=True)
+    b, http_b = laptop(office, tmp_path, "b")
+    try:
+        sync_once(a, http_a)
+        sync_once(b, http_b)
+        with b.session() as session:
+            enterprise = session.exec(select(Enterprise).order_by(Enterprise.name)).first()
+            assert enterprise is not None
+            enterprise.contact_phone = "13900001111"
+            session.add(enterprise)
+            target = enterprise.id
+        assert sync_once(b, http_b).pushed == 1
+        report = sync_once(a, http_a)
+        assert report.pushed == 0
+        with a.session() as session:
+            updated = session.get(Enterprise, target)
+            assert updated is not None and updated.contact_phone == "13900001111"
+            assert session.exec(select(OutboxEntry)).all() == []
+        assert sync_once(a, http_a).pulled == 0  # nothing new: the cursor moved past it
+    finally:
+        a.close()
+        b.close()
+
+
+def test_another_countys_laptop_sees_nothing_and_may_not_send_our_data(office: Office, tmp_path: Path) -> None:
+    a, http_a = laptop(office, tmp_path, "a", demo=True)
+    c, http_c = laptop(office, tmp_path, "c", county="140581")
+    try:
+        sync_once(a, http_a)
+        sync_once(c, http_c)  # it pulls only its own number block back
+        for model in (Enterprise, Finding, Evidence, Document):
+            assert _ids(c, model) == set(), model
+        with c.session() as session:
+            register_enterprise(
+                session,
+                name="冒名登记的阳城企业",
+                credit_code=make_credit_code("140522", "MA0K0001"),
+                industry=Industry.INDUSTRY_TRADE,
+                county_code="140522",
+            )
+        with pytest.raises(SyncError) as err:
+            sync_once(c, http_c)
+        assert err.value.code == "forbidden"
+        with c.session() as session:
+            assert len(session.exec(select(OutboxEntry)).all()) == 1  # kept: nothing was acknowledged
+    finally:
+        a.close()
+        c.close()
+
+
+def test_a_revoked_laptop_is_told_so_and_keeps_its_changes(office: Office, tmp_path: Path) -> None:
+    a, http_a = laptop(office, tmp_path, "a", demo=True)
+    try:
+
+        def own_changes() -> int:  # shipped checklists and banks are never sent, so not counted
+            with a.session() as session:
+                return sum(1 for e in session.exec(select(OutboxEntry)) if e.table_name not in GLOBAL_TABLES)
+
+        pending = own_changes()
+
+        with a.session() as session:
+            link = office_link(session)
+        assert link is not None
+        revoke_device(office.engine, link.device_id)
+        with pytest.raises(SyncError) as err:
+            sync_once(a, http_a)
+        assert err.value.code == "unauthorized" and "重新登记" in err.value.message_zh
+        assert own_changes() == pending > 100
+    finally:
+        a.close()
