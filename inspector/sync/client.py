@@ -71,7 +71,7 @@ class SyncReport:
     pushed: int = 0
     blobs_uploaded: int = 0
     bytes_uploaded: int = 0
-    pulled: int = 0
+    pulled: int = 0  # records that changed here (our own changes coming back are not counted)
     blobs_downloaded: int = 0
     number_blocks: int = 0
     cursor: int = 0
@@ -322,27 +322,31 @@ def push(
 # ─── pull ────────────────────────────────────────────────────────────────────────────────────────────
 
 
-def _apply(session: Session, change: RecordChange, arriving: set[str]) -> bool:
-    """Store one pulled record; False when its parent is not here yet (it is applied with a later page)."""
+APPLIED, UNCHANGED, WAITING = "applied", "unchanged", "waiting"
+
+
+def _apply(session: Session, change: RecordChange, arriving: set[str]) -> str:
+    """Store one pulled record: applied, unchanged (ours is as new: our own change coming back), or waiting
+    (its parent comes with a later page)."""
     model = MODELS.get(change.table)
     if model is None:
-        return True  # a table this version does not know: nothing to do with it
+        return UNCHANGED  # a table this version does not know: nothing to do with it
     existing = session.get(model, change.id)
     if change.op == "delete":
-        if existing is not None:
-            session.delete(existing)
-        return True
+        if existing is None:
+            return UNCHANGED
+        session.delete(existing)
+        return APPLIED
     assert change.data is not None
     if existing is not None and not _newer(change, existing):
-        return True
+        return UNCHANGED
     for fk in model.__table__.foreign_keys:  # type: ignore[attr-defined]
         parent_id = change.data.get(fk.parent.name)
         target = MODELS.get(fk.column.table.name)
         if parent_id and target is not None and parent_id not in arriving and session.get(target, parent_id) is None:
-            return False  # its parent comes with a later page
-    incoming = model.model_validate(change.data)
-    session.merge(incoming)
-    return True
+            return WAITING
+    session.merge(model.model_validate(change.data))
+    return APPLIED
 
 
 def _newer(change: RecordChange, row: SyncedRecord) -> bool:
@@ -377,7 +381,7 @@ def pull(
             _call(http, "GET", "/pull", params={"cursor": cursor, "limit": PULL_LIMIT}).json()
         )
         if progress is not None:
-            progress("pull", report.pulled, report.pulled + len(page.changes) + (1 if page.more else 0))
+            progress("pull", page.cursor, page.cursor + (PULL_LIMIT if page.more else 0))
         ordered = [(cursor, c) for c in page.changes]
         candidates = waiting + ordered
         candidates.sort(key=lambda item: _depth(item[1].table))
@@ -386,8 +390,11 @@ def pull(
             still: list[tuple[int, RecordChange]] = []
             arriving = {c.id for _, c in candidates}
             for position, change in candidates:
-                if not _apply(session, change, arriving):
+                outcome = _apply(session, change, arriving)
+                if outcome == WAITING:
                     still.append((position, change))
+                elif outcome == APPLIED:
+                    report.pulled += 1
                 session.flush()
             # The cursor never passes a change that is still waiting: after a crash it is pulled again.
             stored_cursor = min([p for p, _ in still], default=page.cursor)
@@ -397,7 +404,6 @@ def pull(
             session.add(row)
         waiting = still
         _download_blobs(store, http, page.changes, report)
-        report.pulled += len(page.changes)
         cursor = page.cursor
         report.cursor = cursor
         if not page.more:

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from inspector.store.models import OutboxEntry, SyncState
+from inspector.sync.protocol import GLOBAL_TABLES
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ def sync_status(session: Session) -> SyncStatus:
         str(table): int(n)
         for table, n in session.exec(
             select(OutboxEntry.table_name, func.count(func.distinct(OutboxEntry.record_id)))
+            .where(col(OutboxEntry.table_name).not_in(GLOBAL_TABLES))  # shipped content: never sent
             .group_by(col(OutboxEntry.table_name))
             .order_by(col(OutboxEntry.table_name))
         )

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProgressBar,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -32,8 +34,10 @@ from inspector.inspections.queries import (
 )
 from inspector.registry.service import EnterpriseRow, search_enterprises
 from inspector.store.db import Store
+from inspector.sync.client import OfficeLink, SyncReport, office_link
 from inspector.sync.status import SyncStatus, sync_status
 from inspector.ui.ops import run_op, user_message
+from inspector.ui.sync_page import BackgroundJob, EnrollDialog, HttpFactory, role_text, run_sync, stage_text
 from inspector.ui.table_model import Column, RowTableModel, display_text
 
 OVERDUE_RED = "#c62828"
@@ -322,12 +326,55 @@ class ListPage(Page):
 
 
 class SyncPage(Page):
+    """Which office this laptop is enrolled with, what waits to go up, and 立即同步 with progress and cancel.
+
+    The sync itself runs on the worker pool (see `inspector.ui.sync_page`), never on the database thread."""
+
     title = "同步"
+    sync_finished = Signal(object)  # SyncReport, or the Exception that stopped the sync
+    sync_progressed = Signal(str, int, int)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(store, parent)
+        self.http_factory: HttpFactory | None = None  # tests hand in an in-process office
+        self.link: OfficeLink | None = None
+        self.job: BackgroundJob | None = None
+        self.enroll_dialog: EnrollDialog | None = None
+        self._office_url = ""
         layout = QVBoxLayout(self)
         layout.addWidget(page_heading("与办公室同步"))
+        self.office_label = QLabel()
+        self.office_label.setWordWrap(True)
+        self.office_label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.office_label)
+        buttons = QHBoxLayout()
+        self.enroll_button = QPushButton("登记本机…")
+        self.enroll_button.clicked.connect(self.open_enroll_dialog)
+        self.sync_button = QPushButton("立即同步")
+        self.sync_button.setDefault(True)
+        self.sync_button.clicked.connect(self.start_sync)
+        buttons.addWidget(self.sync_button)
+        buttons.addWidget(self.enroll_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        progress_row = QHBoxLayout()
+        self.stage_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.cancel_button = QPushButton("取消")
+        self.cancel_button.clicked.connect(self.cancel_sync)
+        progress_row.addWidget(self.stage_label)
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.cancel_button)
+        self.progress_box = QWidget()
+        self.progress_box.setLayout(progress_row)
+        self.progress_box.hide()
+        layout.addWidget(self.progress_box)
+        self.result_label = QLabel()
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.result_label.hide()
+        layout.addWidget(self.result_label)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
@@ -339,19 +386,132 @@ class SyncPage(Page):
         self.view = make_table(self.model)
         layout.addWidget(self.view, 1)
 
+    @property
+    def running(self) -> bool:
+        return self.job is not None
+
     def refresh(self) -> None:
-        def show(status: SyncStatus) -> None:
-            office = status.office_url or "尚未登记到办公室服务器（首次同步时使用管理员提供的登记码）"
+        def load(session: Session) -> tuple[SyncStatus, OfficeLink | None]:
+            return sync_status(session), office_link(session)
+
+        def show(result: tuple[SyncStatus, OfficeLink | None]) -> None:
+            status, link = result
+            self.link = link
+            self._office_url = link.url if link else (status.office_url or "")
+            if link is None:
+                self.office_label.setText("本机尚未登记到办公室服务器。请点击“登记本机…”，输入管理员提供的登记码。")
+            else:
+                who = link.user_name or "（未知用户）"
+                self.office_label.setText(
+                    f"已登记到办公室：{link.url}\n"
+                    f"登记用户：{who}（{role_text(link.role)}，县区代码 {link.county_code or '未知'}）"
+                )
             lines = [
-                f"办公室服务器：{office}",
                 f"本机编号：{self.store.device_id}",
                 f"待同步记录：{status.pending_records} 条",
                 f"上次上传：{display_text(status.last_push_at) or '从未'}",
                 f"上次下载：{display_text(status.last_pull_at) or '从未'}",
             ]
-            if status.last_error:
+            if status.last_error and not self.result_label.isVisible():
                 lines.append(f"上次错误：{status.last_error}")
             self.summary.setText("\n".join(lines))
             self.model.set_rows(sorted(status.pending_by_table.items()))
+            self._update_buttons()
 
-        self._load(sync_status, show)
+        self._load(load, show)
+
+    def _update_buttons(self) -> None:
+        enrolling = self.enroll_dialog is not None and self.enroll_dialog.isVisible()
+        self.sync_button.setEnabled(not self.running and not enrolling)
+        self.enroll_button.setEnabled(not self.running and not enrolling)
+        self.enroll_button.setText("重新登记本机…" if self.link is not None else "登记本机…")
+
+    # ─── enrolment ───
+
+    def open_enroll_dialog(self) -> EnrollDialog:
+        dialog = EnrollDialog(self.store, http_factory=self.http_factory, url=self._office_url, parent=self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.enrolled.connect(self._enrolled)
+        dialog.finished.connect(self._enroll_closed)
+        self.enroll_dialog = dialog
+        dialog.open()  # not exec(): the event loop (and the window's other work) keeps running
+        self._update_buttons()
+        return dialog
+
+    def _enrolled(self, link: object) -> None:
+        assert isinstance(link, OfficeLink)
+        self.link = link
+        self._show_result(f"本机已登记到 {link.url}（{link.user_name}）。现在可以同步。", error=False)
+        self.refresh()
+
+    def _enroll_closed(self, _result: int) -> None:
+        if self.enroll_dialog is not None:
+            self.enroll_dialog.deleteLater()
+        self.enroll_dialog = None
+        self._update_buttons()
+
+    # ─── sync ───
+
+    def start_sync(self) -> None:
+        if self.running:
+            return
+        store, factory = self.store, self.http_factory
+        job = BackgroundJob(lambda progress, cancel: run_sync(store, factory, progress, cancel), self)
+        job.progressed.connect(self._progressed)
+        job.succeeded.connect(self._sync_done)
+        job.failed.connect(self._sync_failed)
+        self.job = job
+        self.stage_label.setText("正在连接办公室…")
+        self.progress.setRange(0, 0)  # busy until the first stage reports its size
+        self.cancel_button.setEnabled(True)
+        self.progress_box.show()
+        self._update_buttons()
+        job.start()
+
+    def cancel_sync(self) -> None:
+        if self.job is None:
+            return
+        self.job.cancel()
+        self.cancel_button.setEnabled(False)
+        self.stage_label.setText("正在取消…（当前一步完成后停止）")
+
+    def _progressed(self, stage: str, done: int, total: int) -> None:
+        if self.job is None:
+            return
+        if not self.job.cancelled:
+            self.stage_label.setText(f"正在{stage_text(stage)}")
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(done, total))
+            self.progress.setFormat(f"{stage_text(stage)} %v / %m")
+        else:
+            self.progress.setRange(0, 0)
+        self.sync_progressed.emit(stage, done, total)
+
+    def _sync_done(self, report: object) -> None:
+        assert isinstance(report, SyncReport)
+        when = display_text(clock.now())
+        if report.cancelled:
+            text = f"同步已取消（{when}）：{report.summary_zh()}"
+        else:
+            text = f"同步完成（{when}）：{report.summary_zh()}"
+        self._finish(text, error=False, outcome=report)
+
+    def _sync_failed(self, exc: object) -> None:
+        message = user_message(exc) if isinstance(exc, Exception) else str(exc)
+        self._finish(f"同步未完成（{display_text(clock.now())}）：{message}", error=True, outcome=exc)
+
+    def _finish(self, text: str, *, error: bool, outcome: object) -> None:
+        if self.job is not None:
+            self.job.deleteLater()
+        self.job = None
+        self.progress_box.hide()
+        self._show_result(text, error=error)
+        self._update_buttons()
+        self.refresh()  # the pending counts after this run
+        self.sync_finished.emit(outcome)
+
+    def _show_result(self, text: str, *, error: bool) -> None:
+        self.result_label.setText(text)
+        self.result_label.setStyleSheet(f"color: {OVERDUE_RED};" if error else "")
+        self.result_label.show()

@@ -72,6 +72,7 @@ def test_a_laptops_work_reaches_a_colleagues_laptop_with_its_photos_and_pdfs(off
         with a.session() as session:
             assert session.exec(select(OutboxEntry)).all() == []  # everything acknowledged
         assert first.number_blocks == 1  # the office reserved this laptop's case numbers
+        assert first.pulled == 0  # its own records came back unchanged: nothing received
         again = sync_once(a, http_a)
         assert again.pushed == 0 and again.blobs_uploaded == 0 and again.number_blocks == 0
         pulled = sync_once(b, http_b)
