@@ -6,7 +6,8 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -197,6 +198,18 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return resolve_data_dir(args.data_dir)
 
 
+@contextmanager
+def _opened_store(args: argparse.Namespace) -> Iterator[Store]:
+    """The data folder's store for one command, closed however the command ends."""
+    from inspector.store.db import open_store
+
+    store = open_store(_data_dir(args))
+    try:
+        yield store
+    finally:
+        store.close()
+
+
 def _cmd_gui(args: argparse.Namespace) -> int:
     from inspector.ui.app import run_app
 
@@ -219,13 +232,9 @@ def _cmd_screenshot(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from inspector.demo.seed import seed_demo
-    from inspector.store.db import open_store
 
-    store = open_store(_data_dir(args))
-    try:
+    with _opened_store(args) as store:
         summary = seed_demo(store)
-    finally:
-        store.close()
     if args.json:
         _print_json(summary.as_json())
     else:
@@ -239,14 +248,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from inspector.store.db import open_store
     from inspector.store.stats import store_info
 
-    store = open_store(_data_dir(args))
-    try:
+    with _opened_store(args) as store:
         info = store_info(store)
-    finally:
-        store.close()
     if args.json:
         _print_json(info)
     else:
@@ -416,7 +421,6 @@ def _cmd_bank_import(args: argparse.Namespace) -> int:
     from inspector.quiz.bank_service import add_questions, create_bank, import_bank_def, install_builtin_banks
     from inspector.quiz.banks import BankFileError, parse_bank_file
     from inspector.quiz.spreadsheet import read_question_rows
-    from inspector.store.db import open_store
     from inspector.store.models import QuestionBank
 
     path = Path(args.file)
@@ -427,12 +431,8 @@ def _cmd_bank_import(args: argparse.Namespace) -> int:
             for problem in exc.problems:
                 print(problem, file=sys.stderr)
             return 1
-        store = open_store(_data_dir(args))
-        try:
-            with store.session() as session:
-                result = import_bank_def(session, bank)
-        finally:
-            store.close()
+        with _opened_store(args) as store, store.session() as session:
+            result = import_bank_def(session, bank)
         print(f"{result.code}: {'imported' if result.created else 'already present'}, {result.added} questions")
         return 0
     if not args.bank:
@@ -449,18 +449,14 @@ def _cmd_bank_import(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    store = open_store(_data_dir(args))
-    try:
-        with store.session() as session:
-            install_builtin_banks(session)
-            from sqlmodel import select
+    with _opened_store(args) as store, store.session() as session:
+        install_builtin_banks(session)
+        from sqlmodel import select
 
-            bank_row = session.exec(select(QuestionBank).where(QuestionBank.code == args.bank)).first()
-            if bank_row is None:
-                bank_row = create_bank(session, code=args.bank, title=args.title or path.stem, industry=args.industry)
-            result = add_questions(session, bank_id=bank_row.id, questions=[q for _row, q in sheet.questions])
-    finally:
-        store.close()
+        bank_row = session.exec(select(QuestionBank).where(QuestionBank.code == args.bank)).first()
+        if bank_row is None:
+            bank_row = create_bank(session, code=args.bank, title=args.title or path.stem, industry=args.industry)
+        result = add_questions(session, bank_id=bank_row.id, questions=[q for _row, q in sheet.questions])
     print(
         f"{result.code}: {result.added} questions added, {result.skipped_duplicates} already in the bank, "
         f"{len(sheet.problems)} rows with problems left out"
@@ -479,15 +475,10 @@ def _cmd_bank_template(args: argparse.Namespace) -> int:
 def _cmd_bank_list(args: argparse.Namespace) -> int:
     from inspector.quiz.bank_service import install_builtin_banks
     from inspector.quiz.queries import list_banks
-    from inspector.store.db import open_store
 
-    store = open_store(_data_dir(args))
-    try:
-        with store.session() as session:
-            install_builtin_banks(session)
-            rows = list_banks(session)
-    finally:
-        store.close()
+    with _opened_store(args) as store, store.session() as session:
+        install_builtin_banks(session)
+        rows = list_banks(session)
     if args.json:
         _print_json([asdict(r) for r in rows])
     else:
@@ -498,14 +489,12 @@ def _cmd_bank_list(args: argparse.Namespace) -> int:
 
 def _cmd_evidence_add(args: argparse.Namespace) -> int:
     from inspector.evidence.service import ingest_photos
-    from inspector.store.db import open_store
 
     def progress(done: int, total: int, name: str) -> None:
         if name and sys.stderr.isatty():
             print(f"\r[{done + 1}/{total}] {name[:60]:<60}", end="", file=sys.stderr, flush=True)
 
-    store = open_store(_data_dir(args))
-    try:
+    with _opened_store(args) as store:
         report = ingest_photos(store, args.inspection_id, args.files, added_by_id=args.by, progress=progress)
         if sys.stderr.isatty():
             print(file=sys.stderr)
@@ -513,8 +502,6 @@ def _cmd_evidence_add(args: argparse.Namespace) -> int:
             from inspector.store.models import Evidence
 
             added = [session.get(Evidence, i) for i in report.added]
-    finally:
-        store.close()
     for evidence in added:
         if evidence is not None:
             print(f"added      {evidence.original_name}  sha256 {evidence.sha256}")
@@ -532,15 +519,10 @@ def _cmd_evidence_add(args: argparse.Namespace) -> int:
 def _cmd_evidence_list(args: argparse.Namespace) -> int:
     from inspector.evidence.service import list_evidence
     from inspector.inspections.service import get_inspection
-    from inspector.store.db import open_store
 
-    store = open_store(_data_dir(args))
-    try:
-        with store.session() as session:
-            get_inspection(session, args.inspection_id)
-            rows = list_evidence(session, args.inspection_id)
-    finally:
-        store.close()
+    with _opened_store(args) as store, store.session() as session:
+        get_inspection(session, args.inspection_id)
+        rows = list_evidence(session, args.inspection_id)
     if args.json:
         _print_json([r.to_json() for r in rows])
         return 0
@@ -555,14 +537,10 @@ def _cmd_evidence_list(args: argparse.Namespace) -> int:
 
 def _cmd_evidence_verify(args: argparse.Namespace) -> int:
     from inspector.evidence.service import verify_evidence
-    from inspector.store.db import open_store
 
-    store = open_store(_data_dir(args))
-    try:
+    with _opened_store(args) as store:
         checks = verify_evidence(store)
         leftovers = store.blobs.leftovers()
-    finally:
-        store.close()
     bad = [c for c in checks if c.status != "ok"]
     if args.json:
         _print_json(
@@ -596,12 +574,10 @@ def _parse_sets(pairs: list[str]) -> dict[str, str]:
 def _cmd_doc_render(args: argparse.Namespace) -> int:
     from inspector.documents import service as docs
     from inspector.files import write_atomically
-    from inspector.store.db import open_store
 
     kind = docs.kind_named(args.kind)
     inputs = _parse_sets(args.set)
-    store = open_store(_data_dir(args))
-    try:
+    with _opened_store(args) as store:
         if args.issue:
             with store.session() as session:
                 draft = docs.create_draft(session, kind=kind, inspection_id=args.inspection, inputs=inputs)
@@ -613,8 +589,6 @@ def _cmd_doc_render(args: argparse.Namespace) -> int:
                     "draft",
                     docs.preview_pdf(session, store, kind=kind, inspection_id=args.inspection, inputs=inputs),
                 )
-    finally:
-        store.close()
     write_atomically(args.out, pdf)
     print(f"{kind.value} {number}: {len(pdf):,} bytes written to {args.out}")
     return 0
@@ -622,14 +596,9 @@ def _cmd_doc_render(args: argparse.Namespace) -> int:
 
 def _cmd_doc_list(args: argparse.Namespace) -> int:
     from inspector.documents.queries import list_documents
-    from inspector.store.db import open_store
 
-    store = open_store(_data_dir(args))
-    try:
-        with store.session() as session:
-            rows = list_documents(session, inspection_id=args.inspection, limit=100_000)
-    finally:
-        store.close()
+    with _opened_store(args) as store, store.session() as session:
+        rows = list_documents(session, inspection_id=args.inspection, limit=100_000)
     if args.json:
         _print_json([r.to_json() for r in rows])
         return 0
@@ -643,18 +612,13 @@ def _cmd_doc_list(args: argparse.Namespace) -> int:
 
 def _cmd_doc_verify(args: argparse.Namespace) -> int:
     from inspector.documents.service import verify_pdf
-    from inspector.store.db import open_store
 
     try:
         data = args.file.read_bytes()
     except OSError as exc:
         raise InspectorError(f"Cannot read {args.file}: {exc.strerror or exc}", "无法读取文件。") from exc
-    store = open_store(_data_dir(args))
-    try:
-        with store.session() as session:
-            result = verify_pdf(session, store, data)
-    finally:
-        store.close()
+    with _opened_store(args) as store, store.session() as session:
+        result = verify_pdf(session, store, data)
     if result.ok:
         print(f"OK: {result.number_text} ({result.status}) matches the issued document")
         return 0
@@ -668,24 +632,19 @@ def _cmd_doc_numbers(args: argparse.Namespace) -> int:
     from inspector import clock
     from inspector.documents.fill import agency_of
     from inspector.documents.numbers import add_block, blocks
-    from inspector.store.db import open_store
 
-    store = open_store(_data_dir(args))
-    try:
-        with store.session() as session:
-            if args.add:
-                agency = agency_of(session)
-                add_block(
-                    session,
-                    short_name=agency.short_name,
-                    year=args.year or clock.local_today().year,
-                    first=args.add[0],
-                    last=args.add[1],
-                    device_id=store.device_id,
-                )
-            rows = blocks(session)
-    finally:
-        store.close()
+    with _opened_store(args) as store, store.session() as session:
+        if args.add:
+            agency = agency_of(session)
+            add_block(
+                session,
+                short_name=agency.short_name,
+                year=args.year or clock.local_today().year,
+                first=args.add[0],
+                last=args.add[1],
+                device_id=store.device_id,
+            )
+        rows = blocks(session)
     for b in rows:
         print(
             f"{b.agency_short_name} {b.year}: {b.first_number}–{b.last_number}, "
@@ -699,14 +658,12 @@ def _cmd_doc_numbers(args: argparse.Namespace) -> int:
 def _cmd_sync(args: argparse.Namespace) -> int:
     import platform
 
-    from inspector.store.db import open_store
     from inspector.sync.client import enroll, http_client, sync_once
 
     if bool(args.office) != bool(args.code):
         print("inspector: error: --office and --code go together (the first sync of a laptop)", file=sys.stderr)
         return 2
-    store = open_store(_data_dir(args))
-    try:
+    with _opened_store(args) as store:
         if args.office:
             with http_client(args.office) as http:
                 link = enroll(store, http, url=args.office, code=args.code, device_name=args.name or platform.node())
@@ -719,8 +676,6 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         report = sync_once(store, progress=progress)
         if sys.stderr.isatty():
             print(file=sys.stderr)
-    finally:
-        store.close()
     if args.json:
         _print_json(asdict(report))
     else:
