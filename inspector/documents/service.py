@@ -406,31 +406,32 @@ def export_documents(
 
     Each file is written to a temporary name and renamed, so a cancelled or failed export never leaves
     half a PDF; the files already written stay."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ValidationError(f"Cannot create {folder}: {exc.strerror}", f"无法创建文件夹：{folder}") from exc
     written: list[str] = []
     for done, document_id in enumerate(document_ids):
         if should_cancel is not None and should_cancel():
             return ExportReport(written, cancelled=True)
+        if progress is not None:
+            progress(done, len(document_ids), document_id)
         with store.session() as session:
-            document = _get(session, document_id)
-            name = export_file_name(document.kind, document.number_text, document.id)
-            if document.status is DocumentStatus.VOID:
-                name = name.removesuffix(".pdf") + "（已作废）.pdf"  # its correction carries the same number
-            stem, n = name.removesuffix(".pdf"), 2
-            while str(folder / name) in written:
-                name, n = f"{stem}（{n}）.pdf", n + 1
-            if progress is not None:
-                progress(done, len(document_ids), name)
-            data = render_pdf(session, store, document_id)
-        target = folder / name
-        write_atomically(target, data)  # a failure names the file; those already written stay
+            target = export_document(session, store, document_id, folder, taken={Path(w).name for w in written})
         written.append(str(target))
     if progress is not None:
         progress(len(document_ids), len(document_ids), "")
     return ExportReport(written, cancelled=False)
+
+
+def export_document(session: Session, store: Store, document_id: str, folder: Path, *, taken: set[str]) -> Path:
+    """Write one document's PDF into `folder` under a name not in `taken` (a voided document says so)."""
+    document = _get(session, document_id)
+    name = export_file_name(document.kind, document.number_text, document.id)
+    if document.status is DocumentStatus.VOID:
+        name = name.removesuffix(".pdf") + "（已作废）.pdf"  # its correction carries the same number
+    stem, n = name.removesuffix(".pdf"), 2
+    while name in taken:
+        name, n = f"{stem}（{n}）.pdf", n + 1
+    target = folder / name
+    write_atomically(target, render_pdf(session, store, document_id))  # makes the folder; names a failure
+    return target
 
 
 # ─── reading and verifying ───────────────────────────────────────────────────────────────────────────

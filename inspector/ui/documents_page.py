@@ -64,6 +64,7 @@ from inspector.documents.queries import DocumentRow, list_documents
 from inspector.documents.service import (
     create_draft,
     delete_draft,
+    export_document,
     export_file_name,
     issue_document,
     render_pdf,
@@ -74,7 +75,7 @@ from inspector.domain.enums import DocumentKind, DocumentStatus
 from inspector.errors import InspectorError
 from inspector.files import write_atomically
 from inspector.store.db import Store
-from inspector.ui.ops import run_op, run_write, user_message
+from inspector.ui.ops import SteppedJob, run_op, run_write, user_message
 from inspector.ui.pages import Page, fit_columns, make_table, page_heading
 from inspector.ui.signature_pad import SignatureDialog
 from inspector.ui.table_model import Column, RowTableModel, display_text
@@ -185,40 +186,13 @@ class CaseExport:
         return f"{text}。"
 
 
-def _export_one(session: Session, store: Store, row: DocumentRow, folder: Path, taken: set[str]) -> str:
-    name = export_file_name(DocumentKind(row.kind), row.number_text, row.id)
-    if name in taken:  # a voided document and its correction share the case number
-        stem = name.removesuffix(".pdf")
-        name = next(f"{stem}（{n}）.pdf" for n in range(2, 1000) if f"{stem}（{n}）.pdf" not in taken)
-    data = render_pdf(session, store, row.id)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InspectorError(f"Cannot create {folder}: {exc.strerror}", f"无法创建文件夹：{folder}") from exc
-    target = folder / name
-    write_atomically(target, data)
-    return str(target)
-
-
-class DocumentExport(QObject):
+class DocumentExport(SteppedJob):
     """The documents of one case written to a folder, one per database operation, with progress and cancel."""
 
-    progressed = Signal(int, int)  # done, total
-    finished = Signal(object)  # CaseExport
-
     def __init__(self, store: Store, rows: list[DocumentRow], folder: Path, parent: QObject) -> None:
-        super().__init__(parent)
+        super().__init__(len(rows), CaseExport(str(folder), len(rows)), parent)
         self.store, self.rows, self.folder = store, rows, folder
-        self.report = CaseExport(str(folder), len(rows))
         self._names: set[str] = set()
-        self._next = 0
-        self._cancelled = False
-
-    def start(self) -> None:
-        self._step()
-
-    def cancel(self) -> None:
-        self._cancelled = True
 
     def current_name(self) -> str:
         if self._next >= len(self.rows):
@@ -226,16 +200,11 @@ class DocumentExport(QObject):
         row = self.rows[self._next]
         return export_file_name(DocumentKind(row.kind), row.number_text, row.id)
 
-    def _step(self) -> None:
-        if self._cancelled and self._next < len(self.rows):
-            self.report.cancelled = True
-        if self._cancelled or self._next >= len(self.rows):
-            self.finished.emit(self.report)
-            return
-        store, row, folder, taken = self.store, self.rows[self._next], self.folder, set(self._names)
+    def run_step(self, index: int) -> None:
+        store, row, folder, taken = self.store, self.rows[index], self.folder, set(self._names)
         run_op(
             store,
-            lambda session: _export_one(session, store, row, folder, taken),
+            lambda session: str(export_document(session, store, row.id, folder, taken=taken)),
             on_done=self._written,
             on_error=self._failed,
         )
@@ -243,9 +212,7 @@ class DocumentExport(QObject):
     def _written(self, path: str) -> None:
         self.report.written.append(path)
         self._names.add(Path(path).name)
-        self._next += 1
-        self.progressed.emit(self._next, len(self.rows))
-        self._step()
+        self.step_done()
 
     def _failed(self, exc: Exception) -> None:
         self.report.error = user_message(exc)

@@ -66,7 +66,7 @@ from inspector.evidence.service import (
 )
 from inspector.inspections.queries import FindingRow
 from inspector.store.db import Store
-from inspector.ui.ops import run_op, run_write, user_message
+from inspector.ui.ops import SteppedJob, run_op, run_write, user_message
 
 log = logging.getLogger(__name__)
 
@@ -232,11 +232,8 @@ class _PrepareJob(QRunnable):
             self._relay.done.emit(result)
 
 
-class PhotoImport(QObject):
+class PhotoImport(SteppedJob):
     """One batch of files added one per database operation, with progress and cancel."""
-
-    finished = Signal(object)  # IngestReport
-    progressed = Signal(int, int)
 
     def __init__(
         self,
@@ -248,30 +245,15 @@ class PhotoImport(QObject):
         link: LinkTarget,
         parent: QObject,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(len(files), IngestReport(), parent)
         self.store, self.inspection_id, self.files = store, inspection_id, files
         self.added_by_id = added_by_id
         self.link = link
         self._relay = _PrepareRelay(self)
         self._relay.done.connect(self._prepared)
-        self.report = IngestReport()
-        self._next = 0
-        self._cancelled = False
 
-    def start(self) -> None:
-        self._step()
-
-    def cancel(self) -> None:
-        self._cancelled = True
-
-    def _step(self) -> None:
-        if self._cancelled and self._next < len(self.files):
-            self.report.cancelled = True
-        if self._cancelled or self._next >= len(self.files):
-            self.finished.emit(self.report)
-            return
-        path = self.files[self._next]
-        self.progressed.emit(self._next, len(self.files))
+    def run_step(self, index: int) -> None:
+        path = self.files[index]
         # Checking, hashing and storing the file runs on the worker pool; only the row takes the database.
         QThreadPool.globalInstance().start(_PrepareJob(self.store, path, self._relay))
 
@@ -295,19 +277,14 @@ class PhotoImport(QObject):
             else:
                 self.report.duplicates.append(path.name)
                 self.report.duplicate_ids.append(evidence_id)
-            self._advance()
+            self.step_done()
 
         run_write(self.store, write, on_done=done, on_error=lambda exc: self._failed(path, exc))
 
     def _failed(self, path: Path, exc: Exception) -> None:
         en = exc.message_en if isinstance(exc, InspectorError) else f"{path.name}: {exc}"
         self.report.rejected.append(Rejected(path.name, en, user_message(exc)))
-        self._advance()
-
-    def _advance(self) -> None:
-        self._next += 1
-        self.progressed.emit(self._next, len(self.files))
-        self._step()
+        self.step_done()
 
 
 # What new photos are linked to: the checklist item or the finding the gallery is showing, if any.

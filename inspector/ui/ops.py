@@ -108,6 +108,48 @@ def wait_for_writes() -> None:
     database_thread().waitForDone()
 
 
+class SteppedJob(QObject):
+    """A batch done one item per step (a photo, a document), the next step started when the last is done.
+
+    Edits made meanwhile are not stuck behind the whole batch on the database thread, and a cancel takes
+    effect between steps. Subclasses do one item in `run_step` and call `step_done` when it is over; the
+    report (anything with a `cancelled` attribute) is delivered with `finished`."""
+
+    progressed = Signal(int, int)  # done, total
+    finished = Signal(object)  # the report
+
+    def __init__(self, total: int, report: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.total = total
+        self.report = report
+        self._next = 0
+        self._cancelled = False
+
+    def start(self) -> None:
+        self._step()
+
+    def cancel(self) -> None:
+        self._cancelled = True
+
+    def run_step(self, index: int) -> None:
+        """Do item `index`, then call `step_done` (from a callback when the work is asynchronous)."""
+        self.step_done()
+
+    def step_done(self) -> None:
+        self._next += 1
+        self.progressed.emit(self._next, self.total)
+        self._step()
+
+    def _step(self) -> None:
+        if self._cancelled and self._next < self.total:
+            self.report.cancelled = True
+        if self._cancelled or self._next >= self.total:
+            self.finished.emit(self.report)
+            return
+        self.progressed.emit(self._next, self.total)
+        self.run_step(self._next)
+
+
 def _log_error(exc: Exception) -> None:
     log.error("operation failed: %s", exc)
 
