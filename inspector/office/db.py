@@ -109,6 +109,7 @@ office_record = Table(
     Column("deleted", Boolean(), nullable=False),
     Column("data", _Json, nullable=True),
     Column("blob_sha256", String(64), nullable=True),  # the blob the row references (BLOB_COLUMNS), for GET
+    Column("field_stamps", _Json, nullable=True),  # {column: clock stamp of its value}: the per-field merge
     Column("seq", BigInteger(), nullable=False),
     Index("ix_office_record_seq", "seq", unique=True),
     Index("ix_office_record_county_seq", "county_code", "seq"),
@@ -153,6 +154,17 @@ office_number_block = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Index("ix_office_number_block_device_year", "device_id", "year"),
     Index("ix_office_number_block_agency_year", "agency_short_name", "year"),
+)
+
+office_void_number = Table(
+    "office_void_number",
+    metadata,
+    Column("agency_short_name", String(32), primary_key=True),
+    Column("year", Integer(), primary_key=True),
+    Column("number", Integer(), primary_key=True),
+    Column("device_id", String(36), nullable=True),  # the laptop whose block held it
+    Column("reason", String(200), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
 )
 
 

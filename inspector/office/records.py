@@ -5,9 +5,12 @@ itself (OWN_COUNTY), from its parent as the office has it, or as it is earlier i
 is "*" for the global tables (only supervisors push those) and the device's own county for DEVICE_TABLES. One
 change outside the caller's county refuses the whole batch.
 
-Conflicts resolve the same way whatever order the laptops sync in: a row replaces the stored one when its
-(updated_at, version, origin_device) is greater, the canonical JSON of the data breaking a last tie; a delete
-wins over any upsert of the same record (record ids are UUIDv7, never reused, and a delete carries no clock).
+Conflicts resolve the same way whatever order the laptops sync in. A laptop sends, with each record, the columns
+it changed, each with a hybrid-logical-clock stamp and the value it changed from; the office merges column by
+column, the later stamp winning (`merge`). Two laptops that changed the same column from the same value
+offline are in conflict: whichever value loses is written to the conflict log (`syncconflict` records, pulled
+by supervisors), with the same id whichever laptop synced first. A delete wins over any upsert of the same
+record (record ids are UUIDv7, never reused, and a delete carries no clock).
 """
 
 from __future__ import annotations
@@ -33,11 +36,15 @@ from inspector.office.db import (
     writing,
 )
 from inspector.office.errors import conflict, forbidden, invalid
+from inspector.store import hlc
+from inspector.store.db import NEW_RECORD, STAMP_COLUMNS
+from inspector.store.ids import stable_id
 from inspector.sync.protocol import (
     BLOB_COLUMNS,
     DEVICE_TABLES,
     GLOBAL_SCOPE,
     GLOBAL_TABLES,
+    OFFICE_TABLES,
     OWN_COUNTY,
     PARENT_OF,
     SHA256,
@@ -50,6 +57,9 @@ from inspector.sync.protocol import (
 KNOWN_TABLES = frozenset(OWN_COUNTY) | frozenset(PARENT_OF) | GLOBAL_TABLES | DEVICE_TABLES
 BLOB_COLUMN: dict[str, str] = dict(BLOB_COLUMNS)
 _NO_TIME = datetime.min.replace(tzinfo=UTC)
+MAX_CLOCK_LEAD_MS = 5 * 60 * 1000  # a laptop's clock may run ahead of the office's by this much, no more
+OFFICE_DEVICE = "office"
+CONFLICT_TABLE = "syncconflict"
 
 Key = tuple[str, str]  # (table, record id)
 
@@ -63,8 +73,39 @@ class StoredRecord:
     pushed_by: str
     deleted: bool
     data: dict[str, Any] | None
+    stamps: dict[str, str] | None
     seq: int
     in_database: bool  # False: first written by this batch (an INSERT, not an UPDATE)
+
+
+@dataclass(frozen=True)
+class Merged:
+    """What the office holds after a change arrived."""
+
+    deleted: bool
+    data: dict[str, Any] | None
+    stamps: dict[str, str] | None
+    version: int
+    updated_at: datetime | None
+    origin_device: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two devices changed one column from the same value; `kept` is what the office holds now."""
+
+    table: str
+    record_id: str
+    field_name: str
+    label: str
+    kept_value: Any
+    kept_stamp: str
+    lost_value: Any
+    lost_stamp: str
+
+    @property
+    def id(self) -> str:
+        return stable_id(CONFLICT_TABLE, self.table, self.record_id, self.field_name, self.kept_stamp, self.lost_stamp)
 
 
 # ─── push ────────────────────────────────────────────────────────────────────────────────────────────
@@ -89,7 +130,9 @@ def push(engine: Engine, device: Device, request: PushRequest) -> PushResponse:
         present_blobs = _present_blobs(conn, _referenced_blobs(request.changes))
         missing_blobs: list[str] = []
         written: dict[Key, StoredRecord] = {}
+        conflicts: list[tuple[str, Conflict]] = []  # (county, conflict)
         applied = 0
+        clock_limit_ms = int(clock.now().timestamp() * 1000) + MAX_CLOCK_LEAD_MS
         for change in request.changes:
             key = (change.table, change.id)
             stored = state.get(key)
@@ -98,18 +141,22 @@ def push(engine: Engine, device: Device, request: PushRequest) -> PushResponse:
             blob = _blob_of(change)
             if blob and blob not in present_blobs and blob not in missing_blobs:
                 missing_blobs.append(blob)
-            if not _wins(change, stored):
+            found: list[Conflict] = []
+            merged = merge(change, stored, clock_limit_ms, found)
+            conflicts.extend((county, c) for c in found)
+            if merged is None:
                 continue
             cursor += 1
             applied += 1
             new = StoredRecord(
                 county_code=county,
-                version=max(change.version, stored.version) if change.op == "delete" and stored else change.version,
-                updated_at=_utc(change.updated_at) or (stored.updated_at if stored else None),
-                origin_device=change.origin_device,
+                version=merged.version,
+                updated_at=merged.updated_at,
+                origin_device=merged.origin_device,
                 pushed_by=device.id,
-                deleted=change.op == "delete",
-                data=None if change.op == "delete" else change.data,
+                deleted=merged.deleted,
+                data=merged.data,
+                stamps=merged.stamps,
                 seq=cursor,
                 in_database=stored.in_database if stored else False,
             )
@@ -120,6 +167,7 @@ def push(engine: Engine, device: Device, request: PushRequest) -> PushResponse:
                 f"Upload these blobs before the rows that reference them: {', '.join(missing_blobs)}",
                 f"有{len(missing_blobs)}个文件尚未上传到办公室，请先上传文件。",
             )
+        cursor = _log_conflicts(conn, conflicts, written, cursor)
         _write(conn, written)
         set_counter(conn, SEQ_COUNTER, cursor)
         conn.execute(
@@ -137,6 +185,12 @@ def _name(change: RecordChange) -> str:
 def _check_shape(change: RecordChange) -> None:
     if change.table not in KNOWN_TABLES:
         raise invalid(f"Unknown table {change.table!r} ({_name(change)}).", "未知的数据表。", code="unknown_table")
+    if change.table in OFFICE_TABLES:
+        raise forbidden(
+            "office_table",
+            f"{change.table} records are written by the office only ({_name(change)}).",
+            "同步冲突记录由办公室生成，执法终端不能提交。",
+        )
     if change.op == "upsert":
         if change.data is None:
             raise invalid(f"An upsert needs its data ({_name(change)}).")
@@ -206,6 +260,7 @@ def _load(conn: Connection, keys: set[Key]) -> dict[Key, StoredRecord]:
                     pushed_by=r.pushed_by,
                     deleted=r.deleted,
                     data=r.data,
+                    stamps=r.field_stamps,
                     seq=r.seq,
                     in_database=True,
                 )
@@ -279,21 +334,178 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _canonical(data: dict[str, Any] | None) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+def _row_stamp(updated_at: datetime | None, version: int, device: str) -> str:
+    """The stamp of a column known only by its row (pushed by a laptop that sent no field stamps): its time,
+    then its version, then its device, as rows were ordered before columns were."""
+    moment = _utc(updated_at) or _NO_TIME
+    ms = max(0, int(moment.timestamp() * 1000)) if moment != _NO_TIME else 0
+    return hlc.format_stamp(ms, min(max(version, 0), 99_999), device)
 
 
-def _wins(change: RecordChange, stored: StoredRecord | None) -> bool:
-    """Whether the change replaces what the office holds (the same answer in either order of arrival)."""
-    if stored is None:
-        return True
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _incoming(change: RecordChange, clock_limit_ms: int) -> dict[str, tuple[str, bool, Any]]:
+    """{column: (stamp, whether the value before the change is known, that value)} of an upsert."""
+    assert change.data is not None
+    fallback = _row_stamp(change.updated_at, change.version, change.origin_device)
+    columns = [name for name in change.data if name not in STAMP_COLUMNS]
+    if change.fields is None:
+        return dict.fromkeys(columns, (fallback, False, None))
+    if NEW_RECORD in change.fields:
+        stamp = _clamped(str(change.fields[NEW_RECORD][0]), clock_limit_ms)
+        return dict.fromkeys(columns, (stamp, False, None))
+    incoming: dict[str, tuple[str, bool, Any]] = {}
+    for name, value in change.fields.items():
+        if name in STAMP_COLUMNS or name not in change.data:
+            continue
+        stamp = _clamped(str(value[0]), clock_limit_ms)
+        incoming[name] = (stamp, len(value) > 1, value[1] if len(value) > 1 else None)
+    return incoming
+
+
+def _clamped(stamp: str, clock_limit_ms: int) -> str:
+    """A stamp from a laptop whose clock runs far ahead is pulled back, so that it cannot win every merge."""
+    try:
+        ms, counter, device = hlc.parse_stamp(stamp)
+    except ValueError as exc:
+        raise invalid(f"{stamp!r} is not a clock stamp.") from exc
+    return hlc.format_stamp(min(ms, clock_limit_ms), counter, device) if ms > clock_limit_ms else stamp
+
+
+def _label(table: str, data: dict[str, Any]) -> str:
+    for key in ("name", "title", "description", "content", "person_name", "case_number"):
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            return value[:60]
+    return table
+
+
+def merge(
+    change: RecordChange, stored: StoredRecord | None, clock_limit_ms: int, found: list[Conflict]
+) -> Merged | None:
+    """What the office holds after `change` arrives, or None if it changes nothing.
+
+    Column by column the later stamp wins, so the result is the same in every order of arrival. A column two
+    devices changed from the same value, to different values, is a conflict: appended to `found`."""
     if change.op == "delete":
-        return not stored.deleted
-    if stored.deleted:
-        return False
-    incoming = (_utc(change.updated_at) or _NO_TIME, change.version, change.origin_device, _canonical(change.data))
-    current = (stored.updated_at or _NO_TIME, stored.version, stored.origin_device, _canonical(stored.data))
-    return incoming > current
+        if stored is not None and stored.deleted:
+            return None
+        return Merged(
+            deleted=True,
+            data=None,
+            stamps=None,
+            version=max(change.version, stored.version) if stored else change.version,
+            updated_at=stored.updated_at if stored else None,
+            origin_device=stored.origin_device if stored else change.origin_device,
+        )
+    assert change.data is not None
+    incoming = _incoming(change, clock_limit_ms)
+    if stored is None:
+        fallback = _row_stamp(change.updated_at, change.version, change.origin_device)
+        stamps = {
+            name: incoming[name][0] if name in incoming else fallback
+            for name in change.data
+            if name not in STAMP_COLUMNS
+        }
+        return Merged(False, change.data, stamps, change.version, _utc(change.updated_at), change.origin_device)
+    if stored.deleted or stored.data is None:
+        return None
+    data = dict(stored.data)
+    stamps = dict(stored.stamps or {})
+    stored_fallback = _row_stamp(stored.updated_at, stored.version, stored.origin_device)
+    changed = False
+    for name, (stamp, has_base, base) in incoming.items():
+        value = change.data[name]
+        current = data.get(name)
+        current_stamp = stamps.get(name, stored_fallback)
+        if value == current:
+            if stamp > current_stamp:  # the same value from a later change: the stamps still agree everywhere
+                stamps[name] = stamp
+                changed = True
+            continue
+        concurrent = has_base and base != current and hlc.device_of(current_stamp) != hlc.device_of(stamp)
+        kept, lost = (value, stamp), (current, current_stamp)
+        # The later stamp wins; equal stamps (only from rows without field stamps) go by the value itself.
+        if (stamp, _canonical(value)) > (current_stamp, _canonical(current)):
+            data[name] = value
+            stamps[name] = stamp
+            changed = True
+        else:
+            kept, lost = lost, kept
+        if concurrent:
+            found.append(Conflict(change.table, change.id, name, _label(change.table, data), *kept, *lost))
+    # Row-level bookkeeping is order-free too: the highest version, the latest time, one origin device (the
+    # record's maker, the same in every push of a real laptop; max() settles the odd case).
+    incoming_time = _utc(change.updated_at) or _NO_TIME
+    stored_time = stored.updated_at or _NO_TIME
+    version = max(change.version, stored.version)
+    origin = max(change.origin_device, stored.origin_device)
+    if not changed and version == stored.version and incoming_time <= stored_time and origin == stored.origin_device:
+        return None
+    if incoming_time > stored_time:
+        data["updated_at"] = change.data.get("updated_at")
+    data["version"] = version
+    data["origin_device"] = origin
+    updated_at = max(incoming_time, stored_time)
+    return Merged(False, data, stamps, version, None if updated_at == _NO_TIME else updated_at, origin)
+
+
+def _log_conflicts(
+    conn: Connection, conflicts: list[tuple[str, Conflict]], written: dict[Key, StoredRecord], cursor: int
+) -> int:
+    """Conflict records for supervisors (once each: the same conflict has the same id in either order)."""
+    if not conflicts:
+        return cursor
+    ids = sorted({c.id for _, c in conflicts})
+    known = {
+        r.record_id
+        for r in conn.execute(
+            select(office_record.c.record_id).where(
+                office_record.c.table_name == CONFLICT_TABLE, office_record.c.record_id.in_(ids)
+            )
+        )
+    }
+    now = clock.now()
+    stamp_of_now = now.isoformat().replace("+00:00", "Z")
+    for county, found in conflicts:
+        if found.id in known:
+            continue
+        known.add(found.id)
+        cursor += 1
+        data = {
+            "id": found.id,
+            "created_at": stamp_of_now,
+            "updated_at": stamp_of_now,
+            "origin_device": OFFICE_DEVICE,
+            "version": 1,
+            "county_code": county,
+            "table_name": found.table,
+            "record_id": found.record_id,
+            "record_label": found.label,
+            "field_name": found.field_name,
+            "kept_value": found.kept_value,
+            "kept_device": hlc.device_of(found.kept_stamp),
+            "kept_stamp": found.kept_stamp,
+            "lost_value": found.lost_value,
+            "lost_device": hlc.device_of(found.lost_stamp),
+            "lost_stamp": found.lost_stamp,
+            "detected_at": stamp_of_now,
+        }
+        written[(CONFLICT_TABLE, found.id)] = StoredRecord(
+            county_code=county,
+            version=1,
+            updated_at=now,
+            origin_device=OFFICE_DEVICE,
+            pushed_by=OFFICE_DEVICE,
+            deleted=False,
+            data=data,
+            stamps=None,
+            seq=cursor,
+            in_database=False,
+        )
+    return cursor
 
 
 def _write(conn: Connection, written: dict[Key, StoredRecord]) -> None:
@@ -307,6 +519,7 @@ def _write(conn: Connection, written: dict[Key, StoredRecord]) -> None:
             "pushed_by": record.pushed_by,
             "deleted": record.deleted,
             "data": record.data,
+            "field_stamps": record.stamps,
             "blob_sha256": _blob_in(table, record.data),
             "seq": record.seq,
         }
@@ -336,15 +549,25 @@ def pull(engine: Engine, device: Device, cursor: int, limit: int) -> PullRespons
     rc = office_record.c
     scope: ColumnElement[bool] = rc.county_code.in_([device.county_code, GLOBAL_SCOPE])
     if not device.is_supervisor:
-        # A laptop's own numbers and draws are its own: another inspector's laptop never receives them.
+        # A laptop's own numbers and draws are its own: another inspector's laptop never receives them. The
+        # conflict log is for supervisors.
         scope = and_(
             scope,
+            rc.table_name.not_in(sorted(OFFICE_TABLES)),
             or_(rc.table_name.not_in(sorted(DEVICE_TABLES)), rc.pushed_by == device.id, rc.origin_device == device.id),
         )
     with reading(engine) as conn:
         rows = conn.execute(
             select(
-                rc.table_name, rc.record_id, rc.deleted, rc.version, rc.updated_at, rc.origin_device, rc.data, rc.seq
+                rc.table_name,
+                rc.record_id,
+                rc.deleted,
+                rc.version,
+                rc.updated_at,
+                rc.origin_device,
+                rc.data,
+                rc.field_stamps,
+                rc.seq,
             )
             .where(rc.seq > cursor, scope)
             .order_by(rc.seq)
@@ -366,6 +589,7 @@ def pull(engine: Engine, device: Device, cursor: int, limit: int) -> PullRespons
         ],
         cursor=page[-1].seq if page else cursor,
         more=len(rows) > limit,
+        stamp=max((stamp for r in page for stamp in (r.field_stamps or {}).values()), default=""),
     )
 
 

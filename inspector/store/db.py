@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, inspect
+from pydantic_core import to_jsonable_python
+from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col
@@ -24,12 +25,13 @@ from inspector import clock
 from inspector.domain.enums import OutboxOp
 from inspector.errors import StoreError
 from inspector.store import (
+    hlc,
     migrate,
     search_index,  # noqa: F401  (registers the search index hook)
 )
 from inspector.store.blobs import BlobStore
 from inspector.store.ids import uuid7
-from inspector.store.models import OutboxEntry, Setting, SyncedRecord
+from inspector.store.models import OutboxEntry, Setting, SyncedRecord, SyncState
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +168,8 @@ def open_store(data_dir: Path, *, migrate_to_head: bool = True) -> Store:
         if migrate_to_head:
             migrate.upgrade_to_head(engine, db_path, backup_dir=data_dir / "backups")
         device_id = _ensure_device_id(engine)
+        if migrate_to_head:
+            _resume_clock(engine)
     except DatabaseError as exc:
         engine.dispose()
         raise StoreError(
@@ -190,47 +194,100 @@ def _ensure_device_id(engine: Engine) -> str:
         return device_id
 
 
+# Columns the store stamps itself: never merged field by field.
+STAMP_COLUMNS = frozenset({"id", "created_at", "updated_at", "origin_device", "version"})
+NEW_RECORD = "*"  # outbox fields key: the whole record is new
+
+
+def _resume_clock(engine: Engine) -> None:
+    """The clock starts past the newest stamp pulled before, even if this laptop's clock is behind."""
+    with engine.connect() as conn:
+        newest = conn.execute(select(func.max(col(SyncState.last_stamp)))).scalar()
+    if newest:
+        hlc.observe(newest)
+
+
 @event.listens_for(OrmSession, "before_flush")
 def _stamp_synced_rows(session: OrmSession, _ctx: Any, _instances: Any) -> None:
+    if session.info.get(APPLYING_REMOTE, False):
+        return
     now = clock.now()
     device_id = session.info.get("device_id", "")
-    remote = bool(session.info.get(APPLYING_REMOTE, False))
     outbox: list[OutboxEntry] = []
     replaced: list[str] = []  # records that may have an older pending entry
-    if remote:
-        return
     for obj in list(session.new):
         if isinstance(obj, SyncedRecord):
             obj.created_at = obj.created_at or now
             obj.updated_at = now
             obj.origin_device = obj.origin_device or device_id
             obj.version = max(obj.version, 0) + 1
-            outbox.append(_outbox_entry(obj, OutboxOp.UPSERT, now))
+            outbox.append(_outbox_entry(obj, OutboxOp.UPSERT, now, {NEW_RECORD: [hlc.now(device_id), None]}))
     for obj in list(session.dirty):
         if isinstance(obj, SyncedRecord) and session.is_modified(obj):
+            changed = _changed_fields(obj, hlc.now(device_id))
             obj.updated_at = now
             obj.version += 1
-            outbox.append(_outbox_entry(obj, OutboxOp.UPSERT, now))
+            outbox.append(_outbox_entry(obj, OutboxOp.UPSERT, now, changed))
             replaced.append(obj.id)
     for obj in list(session.deleted):
         if isinstance(obj, SyncedRecord):
-            outbox.append(_outbox_entry(obj, OutboxOp.DELETE, now))
+            outbox.append(_outbox_entry(obj, OutboxOp.DELETE, now, None))
             replaced.append(obj.id)
     # A record needs one pending entry: its newest. Every keystroke of a note is saved, and the outbox must
     # not grow with them. The old entry is deleted rather than updated, so that an entry already sent and
-    # awaiting its ack cannot be acknowledged in place of the newer change. A new record has no old entry.
+    # awaiting its ack cannot be acknowledged in place of the newer change; its changed fields carry over
+    # (with the value from before the first pending edit). A new record has no old entry.
     if replaced:
         conn = session.connection()
+        earlier: dict[str, dict[str, Any] | None] = {}
         for start in range(0, len(replaced), 500):
-            conn.execute(delete(OutboxEntry).where(col(OutboxEntry.record_id).in_(replaced[start : start + 500])))
+            chunk = replaced[start : start + 500]
+            for record_id, fields in conn.execute(
+                select(col(OutboxEntry.record_id), col(OutboxEntry.fields)).where(col(OutboxEntry.record_id).in_(chunk))
+            ):
+                earlier[record_id] = _merge_fields(earlier.get(record_id), fields)
+            conn.execute(delete(OutboxEntry).where(col(OutboxEntry.record_id).in_(chunk)))
+        for entry in outbox:
+            if entry.record_id in earlier and entry.fields is not None:
+                entry.fields = _merge_fields(earlier[entry.record_id], entry.fields)
     session.add_all(outbox)
 
 
-def _outbox_entry(obj: SyncedRecord, op: OutboxOp, now: Any) -> OutboxEntry:
+def _changed_fields(obj: SyncedRecord, stamp: str) -> dict[str, Any]:
+    """{column: [stamp, value before this edit]} for the columns this flush changes (no value if not loaded)."""
+    changed: dict[str, Any] = {}
+    for attr in inspect(obj).attrs:
+        if attr.key in STAMP_COLUMNS:
+            continue
+        history = attr.history
+        if not history.has_changes():
+            continue
+        changed[attr.key] = [stamp, to_jsonable_python(history.deleted[0])] if history.deleted else [stamp]
+    return changed
+
+
+def _merge_fields(older: dict[str, Any] | None, newer: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A pending entry's fields after another edit: newest stamps, the base value of the first edit."""
+    if older is None:
+        return newer
+    if newer is None:
+        return older
+    if NEW_RECORD in older or NEW_RECORD in newer:
+        stamps = [v[0] for v in (*older.values(), *newer.values())]
+        return {NEW_RECORD: [max(stamps), None]}
+    merged = dict(older)
+    for name, change in newer.items():
+        base = older.get(name)
+        merged[name] = [change[0], *base[1:]] if base is not None else change
+    return merged
+
+
+def _outbox_entry(obj: SyncedRecord, op: OutboxOp, now: Any, fields: dict[str, Any] | None) -> OutboxEntry:
     return OutboxEntry(
         table_name=inspect(obj).mapper.local_table.name,
         record_id=obj.id,
         op=op,
         record_version=obj.version,
         created_at=now,
+        fields=fields,
     )

@@ -431,6 +431,9 @@ class OutboxEntry(SQLModel, table=True):
     op: OutboxOp = _enum(OutboxOp)
     record_version: int = 0
     created_at: datetime = _when()
+    # What changed, for the office's per-field merge: {column: [clock stamp, value before the first pending
+    # edit]}; {"*": [stamp, None]} for a record made here and not yet acknowledged (every column is new).
+    fields: dict[str, Any] | None = Field(default=None, sa_type=JSON)
 
 
 class SyncState(SQLModel, table=True):
@@ -442,6 +445,27 @@ class SyncState(SQLModel, table=True):
     last_push_at: datetime | None = _when(default=None)
     last_pull_at: datetime | None = _when(default=None)
     last_error: str = ""
+    last_stamp: str = ""  # the newest clock stamp received from the office (the clock starts past it)
+
+
+class SyncConflict(SyncedRecord, table=True):
+    """同步冲突: two laptops changed the same field of a record offline; the office kept one value.
+
+    Written by the office only and pulled by supervisors' laptops, so that a value that lost is seen and can
+    be restored by hand. The same conflict has the same id whichever laptop synced first."""
+
+    county_code: str = Field(default="", max_length=6, index=True)
+    table_name: str
+    record_id: str = Field(max_length=36, index=True)
+    record_label: str = ""  # what the record is, in words (the enterprise's name …)
+    field_name: str
+    kept_value: Any = Field(default=None, sa_type=JSON)
+    kept_device: str = Field(default="", max_length=36)
+    kept_stamp: str = ""
+    lost_value: Any = Field(default=None, sa_type=JSON)
+    lost_device: str = Field(default="", max_length=36)
+    lost_stamp: str = ""
+    detected_at: datetime | None = _when(default=None)
 
 
 class Setting(SQLModel, table=True):
@@ -473,4 +497,5 @@ SYNCED_TABLES: tuple[type[SyncedRecord], ...] = (
     Signature,
     NumberBlock,
     VoidNumber,
+    SyncConflict,
 )

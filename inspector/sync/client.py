@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import httpx
@@ -21,8 +20,10 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlmodel import Session, col, select
 
 from inspector import clock
+from inspector.domain.enums import OutboxOp
 from inspector.errors import InspectorError
-from inspector.store.db import Store
+from inspector.store import hlc
+from inspector.store.db import NEW_RECORD, Store
 from inspector.store.models import SYNCED_TABLES, NumberBlock, OutboxEntry, SyncedRecord, SyncState
 from inspector.store.settings import get_setting, set_setting
 from inspector.sync.protocol import (
@@ -50,6 +51,7 @@ TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 MODELS: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_TABLES}  # type: ignore[misc]
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
+Key = tuple[str, str]  # (table, record id)
 
 
 class SyncError(InspectorError):
@@ -191,6 +193,7 @@ def _change(session: Session, entry: OutboxEntry) -> RecordChange:
         updated_at=row.updated_at,
         origin_device=row.origin_device,
         data=row.model_dump(mode="json"),
+        fields=entry.fields,
     )
 
 
@@ -325,9 +328,13 @@ def push(
 APPLIED, UNCHANGED, WAITING = "applied", "unchanged", "waiting"
 
 
-def _apply(session: Session, change: RecordChange, arriving: set[str]) -> str:
-    """Store one pulled record: applied, unchanged (ours is as new: our own change coming back), or waiting
-    (its parent comes with a later page)."""
+def _apply(session: Session, change: RecordChange, arriving: set[str], pending: dict[Key, OutboxEntry]) -> str:
+    """Store one pulled record: applied, unchanged (nothing new for this laptop), or waiting (its parent comes
+    with a later page).
+
+    The office's copy already merged everything this laptop pushed, so it replaces the local row, except for
+    the columns of a change made here since the push (still pending): those stay and go up with the next push.
+    """
     model = MODELS.get(change.table)
     if model is None:
         return UNCHANGED  # a table this version does not know: nothing to do with it
@@ -338,26 +345,36 @@ def _apply(session: Session, change: RecordChange, arriving: set[str]) -> str:
         session.delete(existing)
         return APPLIED
     assert change.data is not None
-    if existing is not None and not _newer(change, existing):
-        return UNCHANGED
+    mine = pending.get((change.table, change.id))
+    if mine is not None and (mine.op == OutboxOp.DELETE or mine.fields is None or NEW_RECORD in mine.fields):
+        return UNCHANGED  # wholly ours: the office gets it with the next push
+    data = dict(change.data)
+    if existing is not None:
+        local = existing.model_dump(mode="json")
+        if mine is not None and mine.fields:
+            for name in mine.fields:
+                if name in local:
+                    data[name] = local[name]
+            data["version"] = max(int(data.get("version") or 0), existing.version)
+            data["updated_at"] = local["updated_at"]
+        if local == data:
+            return UNCHANGED
     for fk in model.__table__.foreign_keys:  # type: ignore[attr-defined]
-        parent_id = change.data.get(fk.parent.name)
+        parent_id = data.get(fk.parent.name)
         target = MODELS.get(fk.column.table.name)
         if parent_id and target is not None and parent_id not in arriving and session.get(target, parent_id) is None:
             return WAITING
-    session.merge(model.model_validate(change.data))
+    session.merge(model.model_validate(data))
     return APPLIED
 
 
-def _newer(change: RecordChange, row: SyncedRecord) -> bool:
-    """Last writer wins: by time, then version, then device, so every laptop and the office agree."""
-    theirs = (
-        change.updated_at or datetime.min.replace(tzinfo=clock.now().tzinfo),
-        change.version,
-        change.origin_device,
-    )
-    ours = (row.updated_at or datetime.min.replace(tzinfo=clock.now().tzinfo), row.version, row.origin_device)
-    return theirs > ours
+def _pending_for(session: Session, changes: list[RecordChange]) -> dict[Key, OutboxEntry]:
+    ids = sorted({c.id for c in changes})
+    found: dict[Key, OutboxEntry] = {}
+    for start in range(0, len(ids), 500):
+        for entry in session.exec(select(OutboxEntry).where(col(OutboxEntry.record_id).in_(ids[start : start + 500]))):
+            found[(entry.table_name, entry.record_id)] = entry
+    return found
 
 
 def pull(
@@ -385,12 +402,15 @@ def pull(
         ordered = [(cursor, c) for c in page.changes]
         candidates = waiting + ordered
         candidates.sort(key=lambda item: _depth(item[1].table))
+        if page.stamp:
+            hlc.observe(page.stamp)  # edits made after this pull order after everything in it
         with store.session(applying_remote=True) as session:
             session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # checked at commit
             still: list[tuple[int, RecordChange]] = []
             arriving = {c.id for _, c in candidates}
+            pending = _pending_for(session, [c for _, c in candidates])
             for position, change in candidates:
-                outcome = _apply(session, change, arriving)
+                outcome = _apply(session, change, arriving, pending)
                 if outcome == WAITING:
                     still.append((position, change))
                 elif outcome == APPLIED:
@@ -401,6 +421,7 @@ def pull(
             row = session.get(SyncState, link.url) or SyncState(office_url=link.url, device_id=link.device_id)
             row.pull_cursor = stored_cursor
             row.last_pull_at = clock.now()
+            row.last_stamp = max(row.last_stamp, page.stamp)
             session.add(row)
         waiting = still
         _download_blobs(store, http, page.changes, report)

@@ -61,6 +61,18 @@ class RecordChange(BaseModel):
     updated_at: datetime | None = None
     origin_device: str = ""
     data: dict[str, Any] | None = None  # every column of the row, JSON-ready; None for a delete
+    # Push only: the columns this device changed since the office last acknowledged the record, each as
+    # [clock stamp] or [clock stamp, value before the change]; {"*": [stamp, None]} for a record made here.
+    # None (an older laptop): every column, stamped with updated_at. The office merges column by column.
+    fields: dict[str, list[Any]] | None = None
+
+    @field_validator("fields")
+    @classmethod
+    def _stamped(cls, value: dict[str, list[Any]] | None) -> dict[str, list[Any]] | None:
+        for name, change in (value or {}).items():
+            if not change or len(change) > 2 or not isinstance(change[0], str) or len(change[0]) > 100:
+                raise ValueError(f"field {name!r}: expected [stamp] or [stamp, value before]")
+        return value
 
 
 class PushRequest(BaseModel):
@@ -97,6 +109,7 @@ class PullResponse(BaseModel):
     changes: list[RecordChange]
     cursor: int  # pass it back as ?cursor= for the next page
     more: bool
+    stamp: str = ""  # the newest field clock stamp in the page: the laptop's clock moves past it
 
 
 class NumberBlockInfo(BaseModel):
@@ -112,7 +125,7 @@ class NumberBlocks(BaseModel):
 
 # Which record a row's jurisdiction (county code) comes from: the county is read from the row itself for the
 # first kind, from a parent row for the others. The office uses it to refuse another county's data.
-OWN_COUNTY: dict[str, str] = {"enterprise": "county_code", "inspector": "county_code"}
+OWN_COUNTY: dict[str, str] = {"enterprise": "county_code", "inspector": "county_code", "syncconflict": "county_code"}
 PARENT_OF: dict[str, tuple[str, str]] = {
     # table: (column holding the parent's id, parent table)
     "inspectiontask": ("enterprise_id", "enterprise"),
@@ -131,6 +144,8 @@ PARENT_OF: dict[str, tuple[str, str]] = {
 GLOBAL_TABLES = frozenset({"checklisttemplate", "checklistitem", "questionbank", "question"})
 # Kept by each laptop for itself: never pulled by another device (a laptop's numbers are its own).
 DEVICE_TABLES = frozenset({"numberblock", "voidnumber", "randomdraw"})
+# Written by the office only (a laptop sending one is refused) and pulled by supervisors only.
+OFFICE_TABLES = frozenset({"syncconflict"})
 # Rows that reference blobs: (table, column with the SHA-256). Blobs go up before the rows.
 BLOB_COLUMNS: tuple[tuple[str, str], ...] = (
     ("evidence", "sha256"),

@@ -182,8 +182,10 @@ def change(
     version: int = 1,
     updated_at: datetime = T0,
     origin: str = "laptop-1",
+    fields: dict[str, list[Any]] | None = None,
 ) -> dict[str, Any]:
     return {
+        "fields": fields,
         "table": table,
         "id": record_id,
         "op": op,

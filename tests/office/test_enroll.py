@@ -35,7 +35,7 @@ def test_a_code_buys_a_working_token_once(office: Office) -> None:
     assert len(token) >= 40
 
     pulled = office.client.get("/api/v1/pull", headers={"Authorization": f"Bearer {token}"})
-    assert pulled.status_code == 200 and pulled.json() == {"changes": [], "cursor": 0, "more": False}
+    assert pulled.status_code == 200 and pulled.json() == {"changes": [], "cursor": 0, "more": False, "stamp": ""}
 
     # Only hashes are kept: neither the code nor the token is in the database.
     with office.engine.connect() as conn:

@@ -26,13 +26,13 @@ def test_pages_in_seq_order_scoped_to_the_county(office: Office) -> None:
         if not page["more"]:
             break
     assert pages == [([i1, a2], 4, True), ([i2, a1], 6, False)]
-    assert yangcheng.pull(6).json() == {"changes": [], "cursor": 6, "more": False}
+    assert yangcheng.pull(6).json() == {"changes": [], "cursor": 6, "more": False, "stamp": ""}
     assert yangcheng.pull(2, limit=1).json()["changes"][0]["id"] == a2
 
     # Qinshui sees nothing of Yangcheng.
     b_changes = qinshui.pull_all()
     assert [c["id"] for c in b_changes] == [b1]
-    assert qinshui.pull(3).json() == {"changes": [], "cursor": 3, "more": False}
+    assert qinshui.pull(3).json() == {"changes": [], "cursor": 3, "more": False, "stamp": ""}
 
     newest = yangcheng.pull(5).json()["changes"][0]
     assert newest["op"] == "upsert" and newest["version"] == 2 and newest["data"]["name"] == "新名称"

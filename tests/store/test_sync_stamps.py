@@ -225,3 +225,72 @@ def test_connections_use_wal_and_foreign_keys(store: Store) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+
+
+# ─── what changed, for the office's per-field merge ──────────────────────────────────────────────────
+
+
+def _acknowledge(store: Store) -> None:
+    with store.session() as session:
+        for entry in session.exec(select(OutboxEntry)):
+            session.delete(entry)
+
+
+def _edit(store: Store, record_id: str, **values: Any) -> None:
+    with store.session() as session:
+        row = session.get(Enterprise, record_id)
+        assert row is not None
+        for name, value in values.items():
+            setattr(row, name, value)
+        session.add(row)
+
+
+def test_a_new_record_is_new_in_every_column_until_acknowledged(store: Store) -> None:
+    enterprise = _insert(store)
+    _edit(store, enterprise.id, address="北留镇")
+    [entry] = _outbox(store)
+    assert list(entry.fields or {}) == ["*"]
+    stamp_device = (entry.fields or {})["*"][0].split(".", 2)[2]
+    assert stamp_device == store.device_id
+
+
+def test_an_edit_names_its_columns_with_the_value_before_the_first_pending_edit(store: Store) -> None:
+    enterprise = _insert(store, contact_phone="0356-1")
+    _acknowledge(store)
+    _edit(store, enterprise.id, address="北留镇", industry=Industry.HAZARDOUS_CHEMICALS)
+    [first] = _outbox(store)
+    fields = first.fields or {}
+    assert sorted(fields) == ["address", "industry"]
+    assert fields["address"][1] == "山西省晋城市阳城县凤城镇"
+    assert fields["industry"][1] == Industry.COAL.value  # JSON-ready, as the office holds it
+    _edit(store, enterprise.id, address="润城镇", contact_phone="13800000000")
+    [second] = _outbox(store)
+    merged = second.fields or {}
+    assert sorted(merged) == ["address", "contact_phone", "industry"]
+    assert merged["address"][1] == "山西省晋城市阳城县凤城镇"  # still the value the office last had
+    assert merged["contact_phone"][1] == "0356-1"
+    assert merged["address"][0] > fields["address"][0]  # the newer edit's stamp
+    assert merged["industry"] == fields["industry"]
+
+
+def test_stamps_keep_order_past_a_clock_seen_from_the_office(store: Store) -> None:
+    from inspector.store import hlc
+
+    far = hlc.format_stamp(int(datetime.now(UTC).timestamp() * 1000) + 3_600_000, 7, "office-laptop")
+    hlc.observe(far)
+    enterprise = _insert(store)
+    _acknowledge(store)
+    _edit(store, enterprise.id, address="北留镇")
+    [entry] = _outbox(store)
+    assert (entry.fields or {})["address"][0] > far
+
+
+def test_a_delete_carries_no_columns(store: Store) -> None:
+    enterprise = _insert(store)
+    _acknowledge(store)
+    _edit(store, enterprise.id, address="北留镇")
+    with store.session() as session:
+        row = session.get(Enterprise, enterprise.id)
+        session.delete(row)
+    [entry] = _outbox(store)
+    assert entry.op == OutboxOp.DELETE and entry.fields is None

@@ -2,60 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from inspector.demo.seed import seed_demo
 from inspector.domain.enums import Industry
 from inspector.domain.identifiers import make_credit_code
-from inspector.office.admin import add_user, enroll_device, revoke_device
-from inspector.office.app import create_app
-from inspector.office.db import open_office_db
+from inspector.office.admin import revoke_device
 from inspector.registry.service import register_enterprise
-from inspector.shipped import install_shipped_content
-from inspector.store.db import Store, open_store
+from inspector.store.db import Store
 from inspector.store.models import Document, Enterprise, Evidence, Finding, ItemResult, OutboxEntry
-from inspector.sync.client import SyncError, enroll, office_link, sync_once
+from inspector.sync.client import SyncError, office_link, sync_once
 from inspector.sync.protocol import GLOBAL_TABLES
-
-URL = "http://testserver"
-
-
-@dataclass
-class Office:
-    client: TestClient
-    engine: Engine
-
-
-@pytest.fixture
-def office(tmp_path: Path) -> Iterator[Office]:
-    db_url = f"sqlite:///{tmp_path / 'office.sqlite'}"
-    app = create_app(db_url, tmp_path / "office-blobs")
-    with TestClient(app) as client:
-        yield Office(client, open_office_db(db_url))
-
-
-def laptop(
-    office: Office, tmp_path: Path, name: str, *, county: str = "140522", demo: bool = False
-) -> tuple[Store, TestClient]:
-    store = open_store(tmp_path / name)
-    if demo:
-        seed_demo(store)
-    else:
-        with store.session() as session:
-            install_shipped_content(session)  # what the app does at start
-    user = add_user(office.engine, name=f"执法{name}", role="inspector", county_code=county)
-    code = enroll_device(office.engine, user)
-    http = TestClient(office.client.app)
-    link = enroll(store, http, url=URL, code=code, device_name=name)
-    http.headers["Authorization"] = f"Bearer {link.token}"
-    return store, http
+from tests.sync.conftest import Office, laptop
 
 
 def _ids(store: Store, model: type) -> set[str]:
