@@ -30,7 +30,9 @@ from inspector.office.db import (
     lock_counter,
     office_batch,
     office_blob,
+    office_device,
     office_record,
+    office_user,
     reading,
     set_counter,
     writing,
@@ -102,6 +104,8 @@ class Conflict:
     kept_stamp: str
     lost_value: Any
     lost_stamp: str
+    kept_by: str = ""  # the enrolled device whose push brought the value (names are looked up for the log)
+    lost_by: str = ""
 
     @property
     def id(self) -> str:
@@ -142,7 +146,7 @@ def push(engine: Engine, device: Device, request: PushRequest) -> PushResponse:
             if blob and blob not in present_blobs and blob not in missing_blobs:
                 missing_blobs.append(blob)
             found: list[Conflict] = []
-            merged = merge(change, stored, clock_limit_ms, found)
+            merged = merge(change, stored, clock_limit_ms, found, pusher=device.id)
             conflicts.extend((county, c) for c in found)
             if merged is None:
                 continue
@@ -383,7 +387,7 @@ def _label(table: str, data: dict[str, Any]) -> str:
 
 
 def merge(
-    change: RecordChange, stored: StoredRecord | None, clock_limit_ms: int, found: list[Conflict]
+    change: RecordChange, stored: StoredRecord | None, clock_limit_ms: int, found: list[Conflict], pusher: str = ""
 ) -> Merged | None:
     """What the office holds after `change` arrives, or None if it changes nothing.
 
@@ -426,7 +430,7 @@ def merge(
                 changed = True
             continue
         concurrent = has_base and base != current and hlc.device_of(current_stamp) != hlc.device_of(stamp)
-        kept, lost = (value, stamp), (current, current_stamp)
+        kept, lost = (value, stamp, pusher), (current, current_stamp, stored.pushed_by)
         # The later stamp wins; equal stamps (only from rows without field stamps) go by the value itself.
         if (stamp, _canonical(value)) > (current_stamp, _canonical(current)):
             data[name] = value
@@ -435,7 +439,20 @@ def merge(
         else:
             kept, lost = lost, kept
         if concurrent:
-            found.append(Conflict(change.table, change.id, name, _label(change.table, data), *kept, *lost))
+            found.append(
+                Conflict(
+                    change.table,
+                    change.id,
+                    name,
+                    _label(change.table, data),
+                    kept_value=kept[0],
+                    kept_stamp=kept[1],
+                    lost_value=lost[0],
+                    lost_stamp=lost[1],
+                    kept_by=kept[2],
+                    lost_by=lost[2],
+                )
+            )
     # Row-level bookkeeping is order-free too: the highest version, the latest time, one origin device (the
     # record's maker, the same in every push of a real laptop; max() settles the odd case).
     incoming_time = _utc(change.updated_at) or _NO_TIME
@@ -450,6 +467,19 @@ def merge(
     data["origin_device"] = origin
     updated_at = max(incoming_time, stored_time)
     return Merged(False, data, stamps, version, None if updated_at == _NO_TIME else updated_at, origin)
+
+
+def _device_names(conn: Connection, device_ids: set[str]) -> dict[str, str]:
+    """ "王一（王一的笔记本）" for each enrolled device: who a value in the conflict log came from."""
+    ids = sorted(d for d in device_ids if d)
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(office_device.c.id, office_device.c.name, office_user.c.name.label("user_name"))
+        .join(office_user, office_user.c.id == office_device.c.user_id)
+        .where(office_device.c.id.in_(ids))
+    )
+    return {r.id: f"{r.user_name}（{r.name}）" for r in rows}
 
 
 def _log_conflicts(
@@ -469,6 +499,7 @@ def _log_conflicts(
     }
     now = clock.now()
     stamp_of_now = now.isoformat().replace("+00:00", "Z")
+    names = _device_names(conn, {c.kept_by for _, c in conflicts} | {c.lost_by for _, c in conflicts})
     for county, found in conflicts:
         if found.id in known:
             continue
@@ -491,6 +522,8 @@ def _log_conflicts(
             "lost_value": found.lost_value,
             "lost_device": hlc.device_of(found.lost_stamp),
             "lost_stamp": found.lost_stamp,
+            "kept_by": names.get(found.kept_by, ""),
+            "lost_by": names.get(found.lost_by, ""),
             "detected_at": stamp_of_now,
         }
         written[(CONFLICT_TABLE, found.id)] = StoredRecord(

@@ -465,6 +465,8 @@ class SyncConflict(SyncedRecord, table=True):
     lost_value: Any = Field(default=None, sa_type=JSON)
     lost_device: str = Field(default="", max_length=36)
     lost_stamp: str = ""
+    kept_by: str = ""  # 王一（王一的笔记本）: the user and laptop whose sync brought the value
+    lost_by: str = ""
     detected_at: datetime | None = _when(default=None)
 
 

@@ -34,8 +34,16 @@ from inspector.inspections.queries import (
 )
 from inspector.registry.service import EnterpriseRow, search_enterprises
 from inspector.store.db import Store
+from inspector.store.models import SyncConflict
 from inspector.sync.client import OfficeLink, SyncReport, office_link
-from inspector.sync.status import SyncStatus, sync_status
+from inspector.sync.status import (
+    SyncStatus,
+    field_text,
+    recent_conflicts,
+    sync_status,
+    table_text,
+    value_text,
+)
 from inspector.ui.ops import run_op, user_message
 from inspector.ui.sync_page import BackgroundJob, EnrollDialog, HttpFactory, role_text, run_sync, stage_text
 from inspector.ui.table_model import Column, RowTableModel, display_text
@@ -381,21 +389,40 @@ class SyncPage(Page):
         layout.addWidget(self.summary)
         layout.addWidget(QLabel("待上传的记录（按类别）"))
         self.model: RowTableModel[tuple[str, int]] = RowTableModel(
-            [Column("数据表", lambda r: r[0]), Column("记录数", lambda r: r[1])], self
+            [Column("类别", lambda r: table_text(r[0])), Column("记录数", lambda r: r[1])], self
         )
         self.view = make_table(self.model)
         layout.addWidget(self.view, 1)
+        # 同步冲突: shown to supervisors, whose laptops receive the office's conflict log.
+        self.conflicts_label = QLabel("同步冲突（两台终端离线修改了同一字段，办公室保留了较晚的修改）")
+        layout.addWidget(self.conflicts_label)
+        self.conflicts_model: RowTableModel[SyncConflict] = RowTableModel(
+            [
+                Column("发现时间", lambda c: display_text(c.detected_at)),
+                Column("记录", lambda c: f"{table_text(c.table_name)}：{c.record_label}"),
+                Column("字段", lambda c: field_text(c.field_name)),
+                Column("保留的值", lambda c: value_text(c.kept_value)),
+                Column("保留来源", lambda c: c.kept_by or c.kept_device[:8]),
+                Column("被覆盖的值", lambda c: value_text(c.lost_value)),
+                Column("被覆盖来源", lambda c: c.lost_by or c.lost_device[:8]),
+            ],
+            self,
+        )
+        self.conflicts_view = make_table(self.conflicts_model)
+        layout.addWidget(self.conflicts_view, 1)
 
     @property
     def running(self) -> bool:
         return self.job is not None
 
     def refresh(self) -> None:
-        def load(session: Session) -> tuple[SyncStatus, OfficeLink | None]:
-            return sync_status(session), office_link(session)
+        blobs = self.store.blobs
 
-        def show(result: tuple[SyncStatus, OfficeLink | None]) -> None:
-            status, link = result
+        def load(session: Session) -> tuple[SyncStatus, OfficeLink | None, list[SyncConflict]]:
+            return sync_status(session, blobs), office_link(session), recent_conflicts(session)
+
+        def show(result: tuple[SyncStatus, OfficeLink | None, list[SyncConflict]]) -> None:
+            status, link, conflicts = result
             self.link = link
             self._office_url = link.url if link else (status.office_url or "")
             if link is None:
@@ -408,7 +435,8 @@ class SyncPage(Page):
                 )
             lines = [
                 f"本机编号：{self.store.device_id}",
-                f"待同步记录：{status.pending_records} 条",
+                f"待同步记录：{status.pending_records} 条；待上传文件：{status.pending_files} 个"
+                f"（其中照片 {status.pending_photos} 张），共 {status.pending_bytes / 1_048_576:.1f} MB",
                 f"上次上传：{display_text(status.last_push_at) or '从未'}",
                 f"上次下载：{display_text(status.last_pull_at) or '从未'}",
             ]
@@ -416,6 +444,11 @@ class SyncPage(Page):
                 lines.append(f"上次错误：{status.last_error}")
             self.summary.setText("\n".join(lines))
             self.model.set_rows(sorted(status.pending_by_table.items()))
+            show_conflicts = bool(conflicts) or (link is not None and link.role == "supervisor")
+            self.conflicts_label.setVisible(show_conflicts)
+            self.conflicts_view.setVisible(show_conflicts)
+            self.conflicts_model.set_rows(conflicts)
+            self.conflicts_view.resizeColumnsToContents()
             self._update_buttons()
 
         self._load(load, show)

@@ -82,6 +82,7 @@ def test_offline_edits_of_one_enterprise_merge_the_same_in_either_order(
         assert conflict.kept_value == "阳城县东冶煤业有限公司（乙）"
         assert conflict.lost_value == "阳城县东冶煤业有限公司（甲）"
         assert (conflict.kept_device, conflict.lost_device) == (b.device_id, a.device_id)
+        assert (conflict.kept_by, conflict.lost_by) == ("执法b（b）", "执法a（a）")
         for store in (a, b):  # inspectors' laptops do not receive the log
             with store.session() as session:
                 assert session.exec(select(SyncConflict)).all() == []

@@ -196,3 +196,52 @@ def test_cancel_after_the_first_progress_stops_and_the_page_is_usable_again(
     again = sync(qtbot, page)
     assert isinstance(again, SyncReport) and not again.cancelled and again.pushed > 100
     assert pending(page) == 0
+
+
+def test_a_supervisor_sees_the_conflict_log_and_an_inspector_does_not(
+    qtbot: QtBot, window: MainWindow, demo_store: Store, tmp_path: Path
+) -> None:
+    from inspector.store.models import SyncConflict
+
+    page = open_sync_page(qtbot, window)
+    assert page.conflicts_view.isHidden()  # not enrolled, nothing received
+    assert re.search(r"待上传文件：\d+ 个（其中照片 \d+ 张），共 [\d.]+ MB", page.summary.text()), page.summary.text()
+    assert "MB" in page.summary.text()
+    with demo_store.session(applying_remote=True) as session:  # as a supervisor's pull stores it
+        set_setting(
+            session,
+            SYNC_KEY,
+            {"url": URL, "token": "t", "device_id": "d", "county_code": "140522", "role": "supervisor", "user_name": "李"},
+        )
+        session.add(
+            SyncConflict(
+                county_code="140522",
+                table_name="enterprise",
+                record_id="e1",
+                record_label="阳城县东冶煤业有限公司",
+                field_name="contact_phone",
+                kept_value="13903560000",
+                kept_by="执法赵二（赵二的笔记本）",
+                lost_value="0356-4000000",
+                lost_by="执法王一（王一的笔记本）",
+            )
+        )
+    with qtbot.waitSignal(page.refreshed, timeout=WAIT):
+        page.refresh()
+    assert not page.conflicts_view.isHidden()
+    model = page.conflicts_model
+    assert model.rowCount() == 1
+    cells = [model.data(model.index(0, column)) for column in range(model.columnCount())]
+    assert cells[1:] == [
+        "企业：阳城县东冶煤业有限公司",
+        "联系电话",
+        "13903560000",
+        "执法赵二（赵二的笔记本）",
+        "0356-4000000",
+        "执法王一（王一的笔记本）",
+    ]
+    # Pending rows are named in Chinese, never by table name.
+    names = [page.model.data(page.model.index(n, 0)) for n in range(page.model.rowCount())]
+    assert names and all(not re.fullmatch(r"[a-z]+", name) for name in names)
+    window.resize(1300, 800)
+    page.grab().save(str(tmp_path / "sync-conflicts.png"))

@@ -41,6 +41,8 @@ def upgrade() -> None:
         sa.Column("lost_value", sa.JSON(), nullable=False),
         sa.Column("lost_device", sa.String(length=36), nullable=False),
         sa.Column("lost_stamp", sa.String(), nullable=False),
+        sa.Column("kept_by", sa.String(), nullable=False),
+        sa.Column("lost_by", sa.String(), nullable=False),
         sa.Column("detected_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
