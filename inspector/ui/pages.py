@@ -341,6 +341,10 @@ class SyncPage(Page):
     title = "同步"
     sync_finished = Signal(object)  # SyncReport, or the Exception that stopped the sync
     sync_progressed = Signal(str, int, int)
+    AUTO_SYNC_MINUTES = 10  # while the app runs, try to sync this often (quietly when the office is not there)
+    FIRST_AUTO_SYNC_SECONDS = 60  # the first try after start, once the inspector has the window up
+    QUIET_FAILURES = frozenset({"unreachable", "network", "not_enrolled"})  # the next try will do
+    automatic_enabled = True  # tests turn the timer off, so that no sync starts in the middle of one
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(store, parent)
@@ -349,6 +353,13 @@ class SyncPage(Page):
         self.job: BackgroundJob | None = None
         self.enroll_dialog: EnrollDialog | None = None
         self._office_url = ""
+        self._automatic = False  # the running sync was started by the timer, not by the inspector
+        self.auto_timer = QTimer(self)
+        self.auto_timer.timeout.connect(self.auto_sync)
+        self.auto_timer.setInterval(self.AUTO_SYNC_MINUTES * 60_000)
+        if self.automatic_enabled:
+            self.auto_timer.start()
+            QTimer.singleShot(self.FIRST_AUTO_SYNC_SECONDS * 1000, self, self.auto_sync)
         layout = QVBoxLayout(self)
         layout.addWidget(page_heading("与办公室同步"))
         self.office_label = QLabel()
@@ -485,9 +496,17 @@ class SyncPage(Page):
 
     # ─── sync ───
 
-    def start_sync(self) -> None:
+    def auto_sync(self) -> None:
+        """The timer's sync: in the background, and silent about an office that is simply out of reach."""
+        enrolling = self.enroll_dialog is not None and self.enroll_dialog.isVisible()
+        if self.running or enrolling:
+            return
+        self.start_sync(automatic=True)
+
+    def start_sync(self, *, automatic: bool = False) -> None:
         if self.running:
             return
+        self._automatic = automatic
         store, factory = self.store, self.http_factory
         job = BackgroundJob(lambda progress, cancel: run_sync(store, factory, progress, cancel), self)
         job.progressed.connect(self._progressed)
@@ -524,14 +543,22 @@ class SyncPage(Page):
     def _sync_done(self, report: object) -> None:
         assert isinstance(report, SyncReport)
         when = display_text(clock.now())
+        kind = "自动同步" if self._automatic else "同步"
         if report.cancelled:
-            text = f"同步已取消（{when}）：{report.summary_zh()}"
+            text = f"{kind}已取消（{when}）：{report.summary_zh()}"
         else:
-            text = f"同步完成（{when}）：{report.summary_zh()}"
+            text = f"{kind}完成（{when}）：{report.summary_zh()}"
         self._finish(text, error=False, outcome=report)
 
     def _sync_failed(self, exc: object) -> None:
         message = user_message(exc) if isinstance(exc, Exception) else str(exc)
+        if self._automatic and getattr(exc, "code", "") in self.QUIET_FAILURES:
+            if getattr(exc, "code", "") == "not_enrolled":
+                self._finish("", error=False, outcome=exc)
+            else:
+                when = f"{display_text(clock.now())}，{self.AUTO_SYNC_MINUTES}分钟后自动重试"
+                self._finish(f"自动同步暂未完成（{when}）：{message}", error=False, outcome=exc)
+            return
         self._finish(f"同步未完成（{display_text(clock.now())}）：{message}", error=True, outcome=exc)
 
     def _finish(self, text: str, *, error: bool, outcome: object) -> None:
@@ -539,7 +566,8 @@ class SyncPage(Page):
             self.job.deleteLater()
         self.job = None
         self.progress_box.hide()
-        self._show_result(text, error=error)
+        if text:
+            self._show_result(text, error=error)
         self._update_buttons()
         self.refresh()  # the pending counts after this run
         self.sync_finished.emit(outcome)

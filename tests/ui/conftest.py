@@ -15,6 +15,7 @@ from inspector.store.db import Store
 from inspector.ui.app import ensure_app, open_main_window
 from inspector.ui.main_window import MainWindow
 from inspector.ui.ops import wait_for_writes
+from inspector.ui.pages import SyncPage
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +26,12 @@ def collect_on_gui_thread(qapp: object) -> Iterator[None]:
     yield
     wait_for_writes()
     gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def no_automatic_sync(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 同步 page's timer would start a sync in the middle of a test; the test of the timer turns it on."""
+    monkeypatch.setattr(SyncPage, "automatic_enabled", False)
 
 
 @pytest.fixture(autouse=True)

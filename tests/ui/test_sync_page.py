@@ -211,7 +211,7 @@ def test_a_supervisor_sees_the_conflict_log_and_an_inspector_does_not(
         set_setting(
             session,
             SYNC_KEY,
-            {"url": URL, "token": "t", "device_id": "d", "county_code": "140522", "role": "supervisor", "user_name": "李"},
+            {"url": URL, "token": "t", "device_id": "d", "county_code": "140522", "role": "supervisor"},
         )
         session.add(
             SyncConflict(
@@ -245,3 +245,42 @@ def test_a_supervisor_sees_the_conflict_log_and_an_inspector_does_not(
     assert names and all(not re.fullmatch(r"[a-z]+", name) for name in names)
     window.resize(1300, 800)
     page.grab().save(str(tmp_path / "sync-conflicts.png"))
+
+
+def test_the_timer_syncs_in_the_background_and_is_quiet_when_the_office_is_away(
+    qtbot: QtBot, window: MainWindow, office: Office, demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = open_sync_page(qtbot, window)
+    # Not enrolled: the timer's sync says nothing at all.
+    with qtbot.waitSignal(page.sync_finished, timeout=WAIT):
+        page.auto_sync()
+    assert page.result_label.isHidden()
+    with office.client(OfficeLink(URL, "", "", "", "", "")) as http:
+        enroll(demo_store, http, url=URL, code=office.code(), device_name="笔记本")
+    # The office is out of reach: a plain note, not an error, and nothing lost.
+    page.http_factory = lambda link: httpx.Client(base_url="http://127.0.0.1:9", timeout=2)
+    before = pending(page)
+    with qtbot.waitSignal(page.sync_finished, timeout=WAIT):
+        page.auto_sync()
+    assert "自动同步暂未完成" in page.result_label.text() and "分钟后自动重试" in page.result_label.text()
+    assert "c62828" not in page.result_label.styleSheet()
+    with qtbot.waitSignal(page.refreshed, timeout=WAIT):
+        page.refresh()
+    assert pending(page) == before
+    # Back in the office: the next tick pushes everything.
+    page.http_factory = office.client
+    with qtbot.waitSignal(page.sync_finished, timeout=WAIT) as finished:
+        page.auto_sync()
+    assert isinstance(finished.args[0], SyncReport) and finished.args[0].pushed > 100
+    assert page.result_label.text().startswith("自动同步完成")
+    with qtbot.waitSignal(page.refreshed, timeout=WAIT):
+        page.refresh()
+    assert pending(page) == 0
+    # The timer itself runs at the page's interval once the app allows it.
+    monkeypatch.setattr(SyncPage, "automatic_enabled", True)
+    timed = SyncPage(demo_store)
+    try:
+        assert timed.auto_timer.isActive() and timed.auto_timer.interval() == SyncPage.AUTO_SYNC_MINUTES * 60_000
+    finally:
+        timed.auto_timer.stop()
+        timed.deleteLater()
