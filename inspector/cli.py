@@ -156,6 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="URL", help=db_help)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_office_devices)
+    p = osub.add_parser("close-year", help="after a year ends: void its reserved case numbers no document used")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--agency", default="阳", help="the agency's short name in case numbers (default 阳)")
+    p.add_argument("--db", metavar="URL", help=db_help)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_office_close_year)
 
     p = sub.add_parser("sync", help="sync with the office: push this laptop's work, pull what the office sends")
     p.add_argument("--office", metavar="URL", help="the office server (with --code, the first time)")
@@ -762,6 +768,24 @@ def _cmd_office_revoke_device(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     print(f"device {args.device_id} revoked")
+    return 0
+
+
+def _cmd_office_close_year(args: argparse.Namespace) -> int:
+    from inspector.office.numbers import close_year
+
+    engine = _open_office(args)
+    try:
+        closed = close_year(engine, year=args.year, agency_short_name=args.agency)
+    finally:
+        engine.dispose()
+    if args.json:
+        _print_json(closed.to_json())
+        return 0
+    print(
+        f"{closed.year} ({closed.agency_short_name}): {closed.reserved} numbers reserved, {closed.used} used by "
+        f"documents, {closed.voided_on_laptops} voided on laptops; {closed.returned} newly entered in the void register"
+    )
     return 0
 
 

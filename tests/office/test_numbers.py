@@ -51,3 +51,38 @@ def test_blocks_never_overlap_when_asked_at_once(office: Office) -> None:
     numbers = [n for first, last in blocks for n in range(first, last + 1)]
     assert len(numbers) == len(set(numbers)) == 1800
     assert sorted(blocks) == [(1 + 100 * i, 100 * (i + 1)) for i in range(18)]
+
+
+def test_year_end_returns_every_unused_number_to_the_void_register_once(office: Office) -> None:
+    import pytest
+
+    from inspector.office.db import OfficeError
+    from inspector.office.numbers import YEAR_END_REASON, close_year, void_register
+    from tests.office.conftest import change, enterprise, new_id
+
+    one, two = office.enroll(name="王一"), office.enroll(name="赵二")
+    assert _blocks(office, one) == [(1, 100)]
+    assert _blocks(office, two) == [(101, 200)]
+    ent = new_id("ent")
+    issued = [
+        change("document", new_id("doc"), {"enterprise_id": ent, "case_year": 2025, "case_number": n})
+        for n in (1, 2, 5)
+    ]
+    other_year = change("document", new_id("doc"), {"enterprise_id": ent, "case_year": 2024, "case_number": 3})
+    voided = change(
+        "voidnumber", new_id("void"), {"agency_short_name": "阳", "year": 2025, "number": 4, "reason": "填写错误作废"}
+    )
+    assert one.push([enterprise(ent), *issued, other_year, voided]).status_code == 200
+    doc_of_two = change("document", new_id("doc"), {"enterprise_id": ent, "case_year": 2025, "case_number": 101})
+    assert two.push([doc_of_two]).status_code == 200
+
+    closed = close_year(office.engine, year=2025)
+    assert (closed.reserved, closed.used, closed.voided_on_laptops, closed.returned) == (200, 4, 1, 196)
+    register = dict(void_register(office.engine, year=2025))
+    assert sorted(register) == [n for n in range(1, 201) if n not in (1, 2, 5, 101)]
+    assert register[4] == "填写错误作废" and register[3] == register[200] == YEAR_END_REASON
+    again = close_year(office.engine, year=2025)
+    assert again.returned == 0 and len(void_register(office.engine, year=2025)) == 196
+    with pytest.raises(OfficeError) as err:
+        close_year(office.engine, year=2999)
+    assert err.value.code == "year_not_over"

@@ -57,6 +57,12 @@ def test_errors_are_one_line(data_dir: Path, capsys: pytest.CaptureFixture[str])
     assert code == 2 and "No device nope" in err
     code, _, err = run(capsys, *d, "office", "devices", "--db", "mysql://x/y")
     assert code == 2 and "SQLite or PostgreSQL" in err
+    code, _, err = run(capsys, *d, "office", "close-year", "--year", "2999")
+    assert code == 2 and err.strip() == (
+        "inspector: error: The year 2999 is not over yet; unused case numbers are returned after it ends."
+    )
+    code, out, _ = run(capsys, *d, "office", "close-year", "--year", "2020", "--json")
+    assert code == 0 and '"reserved": 0' in out and '"returned": 0' in out
 
 
 def test_serve_runs_uvicorn_on_the_data_folder(
