@@ -164,7 +164,7 @@ def missing_blobs(body: BlobList, office: OfficeDep, device: DeviceDep) -> BlobL
 @router.get("/blobs/{sha256}/offset", response_model=UploadOffset, tags=["blobs"])
 def blob_offset(sha256: Sha256, office: OfficeDep, device: DeviceDep) -> UploadOffset:
     """Where an upload resumes (complete=True when the office has the blob)."""
-    return office.uploads.offset(sha256)
+    return office.uploads.offset(sha256, device)
 
 
 @router.put(

@@ -60,8 +60,10 @@ class BlobUploads:
             }
         return [h for h in wanted if h not in known or not self.store.has(h)]
 
-    def offset(self, sha256: str) -> UploadOffset:
+    def offset(self, sha256: str, device: Device | None = None) -> UploadOffset:
         size = self._stored_size(sha256)
+        if size is None and device is not None:
+            size = self._adopt(sha256, device)
         if size is not None:
             return UploadOffset(sha256=sha256, offset=size, complete=True)
         part = self.part_path(sha256)
@@ -95,6 +97,26 @@ class BlobUploads:
                     await to_thread.run_sync(fh.write, bytes(buffer))
                 await to_thread.run_sync(fh.flush)
             return UploadOffset(sha256=sha256, offset=fh.tell())
+
+    def _adopt(self, sha256: str, device: Device) -> int | None:
+        """A blob on disk with no row: the office stopped between the rename and the insert. Its bytes are
+        hashed again; a whole blob is recorded (no second upload), anything else is removed."""
+        path = self.store.path_of(sha256)
+        if not path.is_file():
+            return None
+        digest = hashlib.sha256()
+        with path.open("rb") as source:
+            while chunk := source.read(_READ_CHUNK):
+                digest.update(chunk)
+        if digest.hexdigest() != sha256:
+            path.unlink(missing_ok=True)
+            return None
+        size = path.stat().st_size
+        with writing(self.engine) as conn:
+            insert_ignoring_duplicate(
+                conn, office_blob, {"sha256": sha256, "size": size, "stored_at": clock.now(), "uploaded_by": device.id}
+            )
+        return size
 
     def complete(self, sha256: str, device: Device) -> UploadOffset:
         size = self._stored_size(sha256)

@@ -98,3 +98,28 @@ def test_downloads_stay_in_scope(office: Office) -> None:
     assert get(uploader, hashlib.sha256(b"nothing").hexdigest()).status_code == 404
     bad = office.client.get("/api/v1/blobs/not-a-hash", headers=uploader.headers)
     assert bad.status_code == 422 and bad.json()["code"] == "invalid"
+
+
+def test_a_blob_renamed_into_place_before_a_crash_is_recorded_without_a_second_upload(office: Office) -> None:
+    from sqlalchemy import select
+
+    from inspector.office.db import office_blob
+
+    laptop = office.enroll()
+    data = os.urandom(50_000)
+    sha = hashlib.sha256(data).hexdigest()
+    # The office died after moving the finished upload into place and before recording it.
+    BlobStore(office.blob_dir).put_bytes(data)
+    assert office.client.post("/api/v1/blobs/missing", json={"hashes": [sha]}, headers=laptop.headers).json() == {
+        "hashes": [sha]
+    }
+    assert _offset(office, laptop, sha) == {"sha256": sha, "offset": 50_000, "complete": True}
+    with office.engine.connect() as conn:
+        assert conn.execute(select(office_blob.c.size).where(office_blob.c.sha256 == sha)).scalar_one() == 50_000
+    # A damaged leftover is removed instead, and the upload starts from the beginning.
+    bad = hashlib.sha256(b"x" * 10).hexdigest()
+    path = BlobStore(office.blob_dir).path_of(bad)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"y" * 10)
+    assert _offset(office, laptop, bad) == {"sha256": bad, "offset": 0, "complete": False}
+    assert not path.exists()
