@@ -4,19 +4,23 @@ Nothing is lost or doubled whatever the network does:
 - a push batch has an idempotency key made from the outbox entries it carries, and the entries are deleted
   only after the office acknowledged them; a batch sent twice is applied once;
 - a blob is uploaded in chunks from the offset the office reports, and the office checks its SHA-256;
-- a pulled page is applied in one local transaction together with the new cursor; a child whose parent has
-  not arrived yet keeps the cursor behind it, so a crash or a cut re-pulls it.
+- a pulled page's blobs are fetched first, then the page is applied in one local transaction together with the
+  new cursor; a child whose parent has not arrived yet keeps the cursor behind it, so a crash or a cut re-pulls
+  it.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from inspector import clock
@@ -43,6 +47,8 @@ from inspector.sync.protocol import (
     RecordChange,
     UploadOffset,
 )
+
+log = logging.getLogger(__name__)
 
 SYNC_KEY = "sync.office"  # {"url", "token", "device_id", "county_code", "role", "user_name"}
 CHUNK = 1 << 20
@@ -402,6 +408,9 @@ def pull(
         ordered = [(cursor, c) for c in page.changes]
         candidates = waiting + ordered
         candidates.sort(key=lambda item: _depth(item[1].table))
+        # The page's photos and PDFs first: the cursor moves past a record only once its blob is here, so a
+        # download cut off (network, full disk) is fetched again by the next sync.
+        _download_blobs(store, http, page.changes, report)
         if page.stamp:
             hlc.observe(page.stamp)  # edits made after this pull order after everything in it
         with store.session(applying_remote=True) as session:
@@ -424,7 +433,6 @@ def pull(
             row.last_stamp = max(row.last_stamp, page.stamp)
             session.add(row)
         waiting = still
-        _download_blobs(store, http, page.changes, report)
         cursor = page.cursor
         report.cursor = cursor
         if not page.more:
@@ -490,6 +498,22 @@ def top_up_numbers(store: Store, http: httpx.Client, report: SyncReport) -> None
                 report.number_blocks += 1
 
 
+def _disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno == errno.ENOSPC
+    return "database or disk is full" in str(exc)
+
+
+def _remember_error(store: Store, link: OfficeLink, exc: SyncError) -> None:
+    try:
+        with store.session() as session:
+            state = session.get(SyncState, link.url) or SyncState(office_url=link.url, device_id=link.device_id)
+            state.last_error = exc.message_zh
+            session.add(state)
+    except (OSError, OperationalError):
+        log.warning("could not record the sync error %s (disk full?)", exc.code)
+
+
 def sync_once(
     store: Store,
     http: httpx.Client | None = None,
@@ -514,11 +538,18 @@ def sync_once(
         push(store, client, link, report, progress=progress, should_cancel=should_cancel)
         if not report.cancelled:
             pull(store, client, link, report, progress=progress, should_cancel=should_cancel)
+    except (OSError, OperationalError) as exc:
+        if not _disk_full(exc):
+            raise
+        failure = SyncError(
+            f"The laptop's disk is full: {exc}",
+            "本机磁盘空间已满，同步未完成；已同步的部分不会丢失。请清理磁盘后再同步。",
+            code="disk_full",
+        )
+        _remember_error(store, link, failure)
+        raise failure from exc
     except SyncError as exc:
-        with store.session() as session:
-            state = session.get(SyncState, link.url) or SyncState(office_url=link.url, device_id=link.device_id)
-            state.last_error = exc.message_zh
-            session.add(state)
+        _remember_error(store, link, exc)
         raise
     finally:
         if own:

@@ -121,3 +121,40 @@ def test_a_revoked_laptop_is_told_so_and_keeps_its_changes(office: Office, tmp_p
         assert own_changes() == pending > 100
     finally:
         a.close()
+
+
+def test_a_full_disk_is_named_and_the_next_sync_finishes(
+    office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from inspector.store.blobs import BlobStore
+
+    a, http_a = laptop(office, tmp_path, "a", demo=True)
+    b, http_b = laptop(office, tmp_path, "b")
+    try:
+        sync_once(a, http_a)
+
+        def full(self: BlobStore, chunks: object) -> str:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(BlobStore, "put_stream", full)
+            with pytest.raises(SyncError) as err:
+                sync_once(b, http_b)
+        assert err.value.code == "disk_full" and "磁盘空间已满" in err.value.message_zh
+        with b.session() as session:
+            link = office_link(session)
+            assert link is not None
+        report = sync_once(b, http_b)  # space again: it carries on where it stopped
+        assert report.blobs_downloaded >= 7
+        assert _ids(b, Evidence) == _ids(a, Evidence)
+        assert all(b.blobs.has(sha) for sha in _blob_hashes(a))
+    finally:
+        a.close()
+        b.close()
+
+
+def _blob_hashes(store: Store) -> set[str]:
+    with store.session() as session:
+        return {row.sha256 for row in session.exec(select(Evidence))}
