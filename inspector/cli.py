@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("inspector")
 
 Handler = Callable[[argparse.Namespace], int]
+
+ROLLING_YEAR = "last-365-days"  # `demo --year` without a year
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +50,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="seed a realistic demo of 阳城县 into the data folder (idempotent)")
     p.add_argument("--json", action="store_true", help="print what the demo holds as JSON")
+    p.add_argument(
+        "--year",
+        nargs="?",
+        const=ROLLING_YEAR,
+        metavar="YYYY",
+        help="a year of data instead (300 enterprises, 4,000 inspections): calendar year YYYY, "
+        "or without YYYY the 365 days up to yesterday",
+    )
+    p.add_argument("--seed", type=int, help="--year: random seed (default 2024); the same seed gives the same data")
+    p.add_argument("--inspections", type=int, metavar="N", help="--year: how many inspections (default 4000)")
+    p.add_argument("--enterprises", type=int, metavar="N", help="--year: how many enterprises (default 300)")
     p.set_defaults(handler=_cmd_demo)
+
+    report = sub.add_parser("report", help="执法统计: the monthly enforcement report")
+    rsub = report.add_subparsers(dest="report_command", metavar="ACTION", required=True)
+    p = rsub.add_parser("monthly", help="a month's and the year-to-date's figures by township, industry and inspector")
+    p.add_argument("--month", required=True, metavar="YYYY-MM", help="the month, e.g. 2025-03")
+    p.add_argument("--out", metavar="FILE.xlsx", type=Path, help="write the report as a spreadsheet")
+    p.add_argument("--county", metavar="CODE", help="only this county's enterprises (6-digit code)")
+    p.add_argument("--json", action="store_true", help="print every figure as JSON")
+    p.set_defaults(handler=_cmd_report_monthly)
 
     p = sub.add_parser("info", help="data folder, schema version and row counts")
     p.add_argument("--json", action="store_true", help="print as JSON")
@@ -170,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_sync)
 
+
     p = sub.add_parser("screenshot", help="render the main window offscreen to a PNG and exit")
     p.add_argument("file", metavar="FILE.png")
     p.add_argument("--page", default="工作台", help="navigation page to show (default 工作台)")
@@ -239,6 +264,11 @@ def _cmd_screenshot(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from inspector.demo.seed import seed_demo
 
+    if args.year is not None:
+        return _demo_year(args)
+    if args.seed is not None or args.inspections is not None or args.enterprises is not None:
+        print("inspector: error: --seed, --inspections and --enterprises go with --year", file=sys.stderr)
+        return 2
     with _opened_store(args) as store:
         summary = seed_demo(store)
     if args.json:
@@ -250,6 +280,80 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             f"{summary.inspector_count} inspectors, {summary.open_task_count} open tasks, "
             f"finished inspection {summary.finished_inspection_id}"
         )
+    return 0
+
+
+def _demo_year(args: argparse.Namespace) -> int:
+    from inspector.demo.year import YearSize, seed_year_demo
+
+    year: int | None = None
+    if args.year != ROLLING_YEAR:
+        if not re.fullmatch(r"\d{4}", args.year):
+            print(f"inspector: error: --year wants a year like 2025, not {args.year!r}", file=sys.stderr)
+            return 2
+        year = int(args.year)
+    size = YearSize()
+    for name in ("inspections", "enterprises"):
+        value = getattr(args, name)
+        if value is not None:
+            if value < 1:
+                print(f"inspector: error: --{name} must be at least 1", file=sys.stderr)
+                return 2
+            size = replace(size, **{name: value})
+    with _opened_store(args) as store:
+        summary = seed_year_demo(store, year=year, seed=2024 if args.seed is None else args.seed, size=size)
+    if args.json:
+        _print_json(summary.as_json())
+        return 0
+    c = summary.counts
+    state = f"seeded in {summary.seconds:.1f} s" if summary.created else "already present"
+    print(
+        f"year demo {state} in {summary.data_dir}: {summary.first_day} to {summary.last_day}, "
+        f"{c['enterprises']} enterprises in {c['townships']} townships, {c['inspectors']} inspectors, "
+        f"{c['inspections']} inspections ({c['review_inspections']} reviews), {c['findings']} findings "
+        f"({c['major_findings']} major), {c['documents']} documents ({c['penalty_decisions']} penalty decisions, "
+        f"{c['fines_yuan']:,.2f} yuan), {c['quizzes']} quizzes"
+    )
+    return 0
+
+
+def _parse_month(text: str) -> tuple[int, int]:
+    match = _MONTH.match(text.strip())
+    if match is None:
+        raise InspectorError(f"--month wants YYYY-MM (e.g. 2025-03), not {text!r}", "月份格式应为 YYYY-MM。")
+    return int(match.group(1)), int(match.group(2))
+
+
+def _rate(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _cmd_report_monthly(args: argparse.Namespace) -> int:
+    from inspector.reports.monthly import monthly_report
+    from inspector.reports.xlsx import write_xlsx
+
+    month = _parse_month(args.month)
+    out: Path | None = args.out
+    if out is not None and out.suffix.lower() != ".xlsx":
+        raise InspectorError(f"--out must name an .xlsx file, not {str(out)!r}", "导出文件应为 .xlsx 格式。")
+    with _opened_store(args) as store, store.session() as session:
+        report = monthly_report(session, month, county=args.county)
+    written = write_xlsx(report, out) if out is not None else None
+    if args.json:
+        _print_json({**report.to_json(), "written": str(out) if out is not None else None})
+        return 0
+    print(f"{report.title}, as of {report.as_of}")
+    for name, figures in (("month", report.totals.month), ("year to date", report.totals.year_to_date)):
+        print(
+            f"  {name}: {figures.inspections} inspections ({figures.review_inspections} reviews) of "
+            f"{figures.enterprises} enterprises; {figures.hazards} hazards ({figures.hazards_major} major), "
+            f"{figures.rectified} rectified ({_rate(figures.rectification_rate)}), {figures.overdue} overdue; "
+            f"{figures.orders} orders, {figures.on_site_measures} on-site measures, "
+            f"{figures.suspended_enterprises} suspended; {figures.penalties} penalties "
+            f"({figures.fines_yuan:,.2f} yuan); {figures.quizzes} quizzes ({_rate(figures.pass_rate)} passed)"
+        )
+    if out is not None:
+        print(f"written to {out} ({written:,} bytes)")
     return 0
 
 

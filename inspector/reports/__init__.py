@@ -1,0 +1,1 @@
+"""执法统计: the monthly enforcement report, its spreadsheet, and the file of one enterprise."""
