@@ -194,7 +194,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_sync)
 
-
     p = sub.add_parser("screenshot", help="render the main window offscreen to a PNG and exit")
     p.add_argument("file", metavar="FILE.png")
     p.add_argument("--page", default="工作台", help="navigation page to show (default 工作台)")
