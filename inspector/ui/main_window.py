@@ -19,12 +19,13 @@ from inspector.shipped import install_shipped_content
 from inspector.store.db import Store
 from inspector.ui import pages
 from inspector.ui.banks_page import BanksPage
+from inspector.ui.desk import DeskPage
 from inspector.ui.documents_page import DocumentsPage
 from inspector.ui.inspections_page import InspectionsPage
 from inspector.ui.ops import run_write, user_message
 from inspector.ui.work_pages import FindingsPage, TasksPage
 
-NAV_PAGES = ("工作台", "检查任务", "现场检查", "隐患整改", "执法文书", "题库", "企业", "同步")
+NAV_PAGES = ("工作台", "检查任务", "现场检查", "隐患整改", "执法文书", "题库", "企业", "监管台", "同步")
 
 
 class MainWindow(QMainWindow):
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
             "执法文书": self.documents,
             "题库": BanksPage(store),
             "企业": pages.EnterprisePage(store),
+            "监管台": DeskPage(store),
             "同步": pages.SyncPage(store),
         }
         assert tuple(self.pages) == NAV_PAGES
@@ -82,7 +84,7 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
             self.stack.addWidget(page)
             page.failed.connect(self.show_error)
-            # Ctrl+1 … Ctrl+8 jump between pages without the mouse.
+            # Ctrl+1 … Ctrl+9 jump between pages without the mouse.
             shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
             shortcut.activated.connect(lambda n=name: self.show_page(n))
         self.nav.currentRowChanged.connect(self._on_nav_row)
