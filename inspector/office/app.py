@@ -18,7 +18,7 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -150,9 +150,9 @@ def pull(
     device: DeviceDep,
     cursor: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL)] = MAX_PULL,
-) -> PullResponse:
-    """The changes after `cursor` that this device may see, in order."""
-    return records.pull(office.engine, device, cursor, limit)
+) -> Response:
+    """The changes after `cursor` that this device may see, in order (a PullResponse)."""
+    return Response(records.pull_json(office.engine, device, cursor, limit), media_type="application/json")
 
 
 @router.post("/blobs/missing", response_model=BlobList, tags=["blobs"])

@@ -110,6 +110,7 @@ office_record = Table(
     Column("data", _Json, nullable=True),
     Column("blob_sha256", String(64), nullable=True),  # the blob the row references (BLOB_COLUMNS), for GET
     Column("field_stamps", _Json, nullable=True),  # {column: clock stamp of its value}: the per-field merge
+    Column("max_stamp", String(100), nullable=False, server_default=""),  # the newest of them, for pulls
     Column("seq", BigInteger(), nullable=False),
     Index("ix_office_record_seq", "seq", unique=True),
     Index("ix_office_record_county_seq", "county_code", "seq"),

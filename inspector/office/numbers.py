@@ -37,6 +37,12 @@ def counter_name(agency_short_name: str, year: int) -> str:
 
 def top_up(engine: Engine, device: Device, *, agency_short_name: str, year: int, exhausted: bool) -> NumberBlocks:
     nb = office_number_block.c
+    if not exhausted:
+        # Most syncs find the laptop's block in place: no write, and no turn at the agency's counter lock.
+        with reading(engine) as conn:
+            mine = _blocks(conn, device.id, agency_short_name, year)
+        if mine:
+            return NumberBlocks(blocks=mine)
     with writing(engine) as conn:
         last_given = lock_counter(conn, counter_name(agency_short_name, year))
         mine = _blocks(conn, device.id, agency_short_name, year)

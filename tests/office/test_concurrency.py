@@ -77,3 +77,44 @@ def test_concurrent_pushes_get_unique_seqs_and_pulls_skip_nothing(office: Office
     # A pull from 0 afterwards has each change exactly once, in seq order.
     again = watcher.pull_all(limit=50)
     assert [c["id"] for c in again] == ids
+
+
+def test_concurrent_edits_of_one_record_all_stay_and_a_raced_retry_applies_once(office: Office) -> None:
+    from tests.office.conftest import change, new_id
+
+    laptops = [office.enroll(name=f"执法{i}") for i in range(THREADS)]
+    ent = new_id("ent")
+    columns = [f"note_{i}" for i in range(THREADS)]
+    base = {"name": "阳城县同时编辑企业", "county_code": "140522", **dict.fromkeys(columns, "")}
+    assert laptops[0].push([change("enterprise", ent, base, fields={"*": ["000000000000001.00000.x", None]})])
+    start = threading.Barrier(THREADS, timeout=60)
+
+    def edit(i: int) -> list[int]:
+        client = TestClient(office.app)
+        body = {
+            "batch_id": f"same-{i}",
+            "changes": [
+                change(
+                    "enterprise",
+                    ent,
+                    {**base, columns[i]: f"第{i}台终端"},
+                    version=2,
+                    fields={columns[i]: [f"{2_000_000_000_000 + i:015d}.00000.laptop-{i}", ""]},
+                )
+            ],
+        }
+        start.wait()
+        # Each laptop sends its batch twice at once (a retry racing its original).
+        with ThreadPoolExecutor(2) as twice:
+            answers = list(
+                twice.map(lambda _n: client.post("/api/v1/push", json=body, headers=laptops[i].headers), range(2))
+            )
+        assert all(r.status_code == 200 for r in answers), [r.text for r in answers]
+        return sorted(r.json()["status"] for r in answers)
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        applied = list(pool.map(edit, range(THREADS)))
+    stored = office.stored("enterprise", ent).data
+    assert [stored[c] for c in columns] == [f"第{i}台终端" for i in range(THREADS)]  # no edit lost
+    assert applied == [["already_applied", "applied"]] * THREADS  # each batch applied once
+    assert office.seqs() == [1 + THREADS]  # one record: created, then changed once per laptop

@@ -22,6 +22,7 @@ def upgrade() -> None:
         "office_record",
         sa.Column("field_stamps", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True),
     )
+    op.add_column("office_record", sa.Column("max_stamp", sa.String(length=100), nullable=False, server_default=""))
     op.create_table(
         "office_void_number",
         sa.Column("agency_short_name", sa.String(length=32), nullable=False),
@@ -36,4 +37,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("office_void_number")
+    op.drop_column("office_record", "max_stamp")
     op.drop_column("office_record", "field_stamps")
