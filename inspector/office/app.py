@@ -179,10 +179,19 @@ def blob_offset(sha256: Sha256, office: OfficeDep, device: DeviceDep) -> UploadO
     },
 )
 async def put_blob_chunk(
-    sha256: Sha256, request: Request, office: OfficeDep, device: DeviceDep, offset: Annotated[int, Query(ge=0)]
+    sha256: Sha256,
+    request: Request,
+    office: OfficeDep,
+    device: DeviceDep,
+    *,
+    offset: Annotated[int, Query(ge=0)],
+    final: Annotated[bool, Query(description="the last chunk: check the hash and keep the blob, as /complete")] = False,
 ) -> UploadOffset:
-    """Append the body at `offset`, which must be the upload's current offset (else 409 offset_mismatch)."""
-    return await office.uploads.receive(sha256, offset, request.stream())
+    """Append the body at `offset`, which must be the upload's current offset (else 409 offset_mismatch).
+
+    With `final=true` the upload is completed in the same request (409 hash_mismatch: discarded); a photo sent
+    whole from offset 0 then takes one request, hashed as it arrives."""
+    return await office.uploads.receive(sha256, offset, request.stream(), device=device if final else None)
 
 
 @router.post("/blobs/{sha256}/complete", response_model=UploadOffset, tags=["blobs"])

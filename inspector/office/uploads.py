@@ -15,7 +15,7 @@ import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from anyio import to_thread
 from sqlalchemy import Engine, select
@@ -69,13 +69,19 @@ class BlobUploads:
         part = self.part_path(sha256)
         return UploadOffset(sha256=sha256, offset=part.stat().st_size if part.exists() else 0)
 
-    async def receive(self, sha256: str, offset: int, body: AsyncIterator[bytes]) -> UploadOffset:
-        """Append the request body to the part file, written as it arrives (never held whole in memory)."""
+    async def receive(
+        self, sha256: str, offset: int, body: AsyncIterator[bytes], *, device: Device | None = None
+    ) -> UploadOffset:
+        """Append the request body to the part file, written as it arrives (never held whole in memory).
+
+        With `device` (the last chunk) the upload is completed too: the bytes are hashed as they arrive when
+        the whole blob came in this request, else the part is hashed again."""
         size = await to_thread.run_sync(self._stored_size, sha256)
         if size is not None:
             return UploadOffset(sha256=sha256, offset=size, complete=True)
         part = self.part_path(sha256)
         await to_thread.run_sync(lambda: self.upload_dir.mkdir(parents=True, exist_ok=True))
+        digest = hashlib.sha256() if offset == 0 and device is not None else None
         with _locked_part(part) as fh:
             current = fh.seek(0, os.SEEK_END)
             if current != offset:
@@ -89,14 +95,16 @@ class BlobUploads:
                 async for chunk in body:
                     buffer += chunk
                     if len(buffer) >= WRITE_BUFFER:
-                        await to_thread.run_sync(fh.write, bytes(buffer))
+                        await to_thread.run_sync(_write_and_hash, fh, bytes(buffer), digest)
                         buffer.clear()
             finally:
                 # Bytes that arrived before a dropped connection are kept: the client resumes after them.
                 if buffer:
-                    await to_thread.run_sync(fh.write, bytes(buffer))
+                    await to_thread.run_sync(_write_and_hash, fh, bytes(buffer), digest)
                 await to_thread.run_sync(fh.flush)
-            return UploadOffset(sha256=sha256, offset=fh.tell())
+            if device is None:
+                return UploadOffset(sha256=sha256, offset=fh.tell())
+            return await to_thread.run_sync(self._finish, sha256, part, fh, digest, device)
 
     def _adopt(self, sha256: str, device: Device) -> int | None:
         """A blob on disk with no row: the office stopped between the rename and the insert. Its bytes are
@@ -125,30 +133,35 @@ class BlobUploads:
         part = self.part_path(sha256)
         self.upload_dir.mkdir(parents=True, exist_ok=True)
         with _locked_part(part) as fh:
-            fh.flush()
+            return self._finish(sha256, part, fh, None, device)
+
+    def _finish(self, sha256: str, part: Path, fh: BinaryIO, digest: Any, device: Device) -> UploadOffset:
+        """Check the part (hashing it again unless `digest` saw every byte), then make it the blob, durably."""
+        fh.flush()
+        if digest is None:
             digest = hashlib.sha256()
             with part.open("rb") as source:
                 while chunk := source.read(_READ_CHUNK):
                     digest.update(chunk)
-            if digest.hexdigest() != sha256:
-                got = part.stat().st_size
-                _close_before_rename(fh)
-                part.unlink(missing_ok=True)
-                raise conflict(
-                    "hash_mismatch",
-                    f"The {got} bytes uploaded hash to {digest.hexdigest()}, not {sha256}; they were discarded.",
-                    "文件校验失败，已丢弃，请重新上传。",
-                )
-            os.fsync(fh.fileno())
-            size = part.stat().st_size
-            target = self.store.path_of(sha256)
-            new_shard = not target.parent.is_dir()
-            target.parent.mkdir(parents=True, exist_ok=True)
+        if digest.hexdigest() != sha256:
+            got = part.stat().st_size
             _close_before_rename(fh)
-            part.replace(target)
-            _fsync_dir(target.parent)
-            if new_shard:
-                _fsync_dir(self.store.root)
+            part.unlink(missing_ok=True)
+            raise conflict(
+                "hash_mismatch",
+                f"The {got} bytes uploaded hash to {digest.hexdigest()}, not {sha256}; they were discarded.",
+                "文件校验失败，已丢弃，请重新上传。",
+            )
+        os.fsync(fh.fileno())
+        size = part.stat().st_size
+        target = self.store.path_of(sha256)
+        new_shard = not target.parent.is_dir()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _close_before_rename(fh)
+        part.replace(target)
+        _fsync_dir(target.parent)
+        if new_shard:
+            _fsync_dir(self.store.root)
         with writing(self.engine) as conn:
             insert_ignoring_duplicate(
                 conn, office_blob, {"sha256": sha256, "size": size, "stored_at": clock.now(), "uploaded_by": device.id}
@@ -186,6 +199,12 @@ def _locked_part(part: Path) -> Iterator[BinaryIO]:
         yield fh
     finally:
         fh.close()
+
+
+def _write_and_hash(fh: BinaryIO, data: bytes, digest: Any) -> None:
+    fh.write(data)
+    if digest is not None:
+        digest.update(data)
 
 
 def _close_before_rename(fh: BinaryIO) -> None:

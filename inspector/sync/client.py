@@ -16,6 +16,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -51,7 +52,8 @@ from inspector.sync.protocol import (
 log = logging.getLogger(__name__)
 
 SYNC_KEY = "sync.office"  # {"url", "token", "device_id", "county_code", "role", "user_name"}
-CHUNK = 1 << 20
+CHUNK = 64 << 20  # the most one upload request carries; a cut request keeps what arrived, so resuming loses little
+READ_PIECE = 1 << 20
 PULL_LIMIT = 500
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 MODELS: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_TABLES}  # type: ignore[misc]
@@ -234,39 +236,61 @@ def referenced_blobs(session: Session, entries: list[OutboxEntry]) -> list[str]:
     return hashes
 
 
-def upload_blob(store: Store, http: httpx.Client, sha256: str, *, progress: Callable[[int], None] | None = None) -> int:
-    """Send one blob from where the office's copy stops; returns the bytes sent."""
+def _file_range(path: Path, start: int, end: int) -> Iterator[bytes]:
+    with path.open("rb") as fh:
+        fh.seek(start)
+        left = end - start
+        while left > 0:
+            piece = fh.read(min(READ_PIECE, left))
+            if not piece:
+                return
+            left -= len(piece)
+            yield piece
+
+
+def upload_blob(
+    store: Store, http: httpx.Client, sha256: str, *, fresh: bool = False, progress: Callable[[int], None] | None = None
+) -> int:
+    """Send one blob from where the office's copy stops; returns the bytes sent.
+
+    `fresh`: the office just said it lacks the blob, so it is sent from 0 without asking for the offset first (a
+    leftover part from a cut upload answers offset_mismatch, and the upload resumes there). A blob goes in
+    requests of up to CHUNK bytes, streamed from the file; the last one asks the office to check the hash and
+    keep it, so a photo takes one request."""
     path = store.blobs.path_of(sha256)
     size = path.stat().st_size
-    state = UploadOffset.model_validate(_call(http, "GET", f"/blobs/{sha256}/offset").json())
+    if fresh:
+        offset = 0
+    else:
+        state = UploadOffset.model_validate(_call(http, "GET", f"/blobs/{sha256}/offset").json())
+        if state.complete:
+            return 0
+        offset = state.offset
     sent = 0
-    if state.complete:
-        return 0
-    offset = state.offset
-    with path.open("rb") as fh:
-        while offset < size:
-            fh.seek(offset)
-            chunk = fh.read(CHUNK)
-            try:
-                reply = _call(
-                    http,
-                    "PUT",
-                    f"/blobs/{sha256}",
-                    params={"offset": offset},
-                    content=chunk,
-                    headers={"Content-Type": "application/octet-stream"},
-                )
-            except SyncError as exc:
-                if exc.code != "offset_mismatch":
-                    raise
-                reply = _call(http, "GET", f"/blobs/{sha256}/offset")  # the office has more or less: resume there
-            new = UploadOffset.model_validate(reply.json()).offset
-            sent += max(0, new - offset)
-            offset = new
-            if progress is not None:
-                progress(sent)
-    _call(http, "POST", f"/blobs/{sha256}/complete")
-    return sent
+    while True:
+        end = min(size, offset + CHUNK)
+        from_put = True
+        try:
+            reply = _call(
+                http,
+                "PUT",
+                f"/blobs/{sha256}",
+                params={"offset": offset, "final": end == size},
+                content=_file_range(path, offset, end),
+                headers={"Content-Type": "application/octet-stream", "Content-Length": str(end - offset)},
+            )
+        except SyncError as exc:
+            if exc.code != "offset_mismatch":
+                raise
+            reply = _call(http, "GET", f"/blobs/{sha256}/offset")  # the office has more or less: resume there
+            from_put = False
+        state = UploadOffset.model_validate(reply.json())
+        if state.complete:
+            return sent + (end - offset if from_put else 0)
+        sent += max(0, state.offset - offset)
+        offset = state.offset
+        if progress is not None:
+            progress(sent)
 
 
 def push(
@@ -295,7 +319,7 @@ def push(
                 return
             if progress is not None:
                 progress("upload", n, len(missing))
-            report.bytes_uploaded += upload_blob(store, http, sha)
+            report.bytes_uploaded += upload_blob(store, http, sha, fresh=True)
             report.blobs_uploaded += 1
     total = len(entries)
     done = 0
@@ -452,7 +476,7 @@ def _download_blobs(store: Store, http: httpx.Client, changes: list[RecordChange
                 if not response.is_success:
                     response.read()
                     _raise_for(response)
-                stored = store.blobs.put_stream(response.iter_bytes(CHUNK))
+                stored = store.blobs.put_stream(response.iter_bytes(READ_PIECE))
         except httpx.TransportError as exc:
             raise SyncError(
                 f"Downloading {sha} broke off: {exc!r}",

@@ -123,3 +123,33 @@ def test_a_blob_renamed_into_place_before_a_crash_is_recorded_without_a_second_u
     path.write_bytes(b"y" * 10)
     assert _offset(office, laptop, bad) == {"sha256": bad, "offset": 0, "complete": False}
     assert not path.exists()
+
+
+def test_a_whole_blob_in_one_request_and_a_final_chunk_after_a_resume(office: Office) -> None:
+    laptop = office.enroll()
+    data = os.urandom(120_000)
+    sha = hashlib.sha256(data).hexdigest()
+    r = office.client.put(
+        f"/api/v1/blobs/{sha}", params={"offset": 0, "final": True}, content=data, headers=laptop.headers
+    )
+    assert r.json() == {"sha256": sha, "offset": 120_000, "complete": True}
+    assert BlobStore(office.blob_dir).has(sha)
+    # In two parts: the final chunk makes the office hash the whole part it holds.
+    other = os.urandom(90_000)
+    sha2 = hashlib.sha256(other).hexdigest()
+    assert _put(office, laptop, sha2, 0, other[:50_000]).json()["complete"] is False
+    r = office.client.put(
+        f"/api/v1/blobs/{sha2}",
+        params={"offset": 50_000, "final": True},
+        content=other[50_000:],
+        headers=laptop.headers,
+    )
+    assert r.json() == {"sha256": sha2, "offset": 90_000, "complete": True}
+    # Wrong bytes sent whole: refused and thrown away, nothing kept.
+    bad = hashlib.sha256(b"something else").hexdigest()
+    r = office.client.put(
+        f"/api/v1/blobs/{bad}", params={"offset": 0, "final": True}, content=data, headers=laptop.headers
+    )
+    assert r.status_code == 409 and r.json()["code"] == "hash_mismatch"
+    assert _offset(office, laptop, bad) == {"sha256": bad, "offset": 0, "complete": False}
+    assert not BlobStore(office.blob_dir).has(bad)

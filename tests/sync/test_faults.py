@@ -52,7 +52,8 @@ MAX_ATTEMPTS = 12
 RETRYABLE = {"network", "unreachable"}
 PUSH = b"POST /api/v1/push"
 PUT_CHUNK = b"PUT /api/v1/blobs/"
-MARKERS = (PUSH, PUSH, PUT_CHUNK, PUT_CHUNK, b"/complete HTTP", b"GET /api/v1/pull", b"POST /api/v1/blobs/missing")
+FINAL_CHUNK = b"final=true HTTP"  # the last chunk of a blob: the office checks the hash and keeps it
+MARKERS = (PUSH, PUSH, PUT_CHUNK, PUT_CHUNK, FINAL_CHUNK, b"GET /api/v1/pull", b"POST /api/v1/blobs/missing")
 BYTES = {"up": 4_300_000, "down": 160_000}  # a clean first sync: 4.5 MB up, 170 KB down
 
 
@@ -310,7 +311,7 @@ def test_sync_survives_the_server_being_killed_mid_upload_and_mid_push(
 ) -> None:
     server, (code_a, code_b) = office
     store = copy_laptop(demo_laptop, tmp_path / "laptop-a")
-    kills = [(PUT_CHUNK, 5, 0.02), (b"/complete HTTP", 1, 0.0), (PUSH, 3, 0.05)]
+    kills = [(PUT_CHUNK, 5, 0.02), (FINAL_CHUNK, 1, 0.0), (PUSH, 3, 0.05)]
     try:
         token = enroll_laptop(store, server.url, code_a, "a")
         with FaultProxy(server.port) as proxy:
