@@ -526,7 +526,9 @@ def ours_upload(store: Store, url: str, token: str, hashes: list[str]) -> tuple[
     http = TimedClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=LONG)
     with http:
         began = time.perf_counter()
-        sent = sum(upload_blob(store, http, sha) for sha in hashes)
+        # As a sync does it: ask which the office lacks, then send those from 0 (final chunk completes).
+        missing = http.post(f"{API}/blobs/missing", json={"hashes": hashes}).json()["hashes"]
+        sent = sum(upload_blob(store, http, sha, fresh=True) for sha in missing)
         took = time.perf_counter() - began
     expected = sum(store.blobs.path_of(h).stat().st_size for h in hashes)
     if sent != expected:
@@ -636,7 +638,7 @@ def bench_upload(root: Path, args: argparse.Namespace, figures: Figures) -> None
             say("  plain: 1 MiB PUTs, fsync at each blob's last …")
             pieces_s = plain_pieces(plain.url, hashes, paths)
             clear_plain()
-            say("  ours: upload_blob (offset, 1 MiB chunks, complete) …")
+            say("  ours: blobs/missing, then upload_blob (streamed, last request final) …")
             ours_s, timed = ours_upload(store, office.url, token, hashes)
             if ours_s * GOAL_UPLOAD_RATIO > stream_s:
                 say("  below the goal: the office's handlers in-process …")
@@ -647,7 +649,7 @@ def bench_upload(root: Path, args: argparse.Namespace, figures: Figures) -> None
         mb = sizes / MB
         ours, per_blob, stream, pieces = mb / ours_s, mb / per_blob_s, mb / stream_s, mb / pieces_s
         n = len(hashes)
-        figures.add("upload", f"{mb:,.0f} MB in {n} blobs: upload_blob (1 MiB chunks)", ours, "MB/s")
+        figures.add("upload", f"{mb:,.0f} MB in {n} blobs: missing + upload_blob", ours, "MB/s")
         figures.add("upload", "plain PUT, all blobs as one single stream", stream, "MB/s")
         figures.add("upload", "plain PUT, one single-stream request per blob", per_blob, "MB/s")
         figures.add("upload", "plain PUT in 1 MiB requests (no auth/offset/hash/DB)", pieces, "MB/s")

@@ -9,6 +9,7 @@ is completed, so two server processes never interleave bytes of the same blob.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import sys
@@ -28,7 +29,7 @@ from inspector.office.records import in_scope_blob
 from inspector.store.blobs import BlobStore
 from inspector.sync.protocol import UploadOffset
 
-WRITE_BUFFER = 1 << 20  # bytes gathered from the request before one write to the part file
+WRITE_BUFFER = 1 << 20  # bytes gathered from the request before one write (and hash) on a worker thread
 _READ_CHUNK = 1 << 20
 
 
@@ -91,14 +92,21 @@ class BlobUploads:
                     "上传位置不一致，正在重新续传。",
                 )
             buffer = bytearray()
+            # The previous piece is written and hashed on a worker thread while the next one arrives.
+            writing_piece: asyncio.Future[None] | None = None
+            loop = asyncio.get_running_loop()
             try:
                 async for chunk in body:
                     buffer += chunk
                     if len(buffer) >= WRITE_BUFFER:
-                        await to_thread.run_sync(_write_and_hash, fh, bytes(buffer), digest)
+                        if writing_piece is not None:
+                            await writing_piece
+                        writing_piece = loop.run_in_executor(None, _write_and_hash, fh, bytes(buffer), digest)
                         buffer.clear()
             finally:
                 # Bytes that arrived before a dropped connection are kept: the client resumes after them.
+                if writing_piece is not None:
+                    await writing_piece
                 if buffer:
                     await to_thread.run_sync(_write_and_hash, fh, bytes(buffer), digest)
                 await to_thread.run_sync(fh.flush)
