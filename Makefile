@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO_DIR ?= demo-data
 
-.PHONY: run test lint typecheck contracts pytest demo screenshot bench clean
+.PHONY: run test lint typecheck contracts pytest demo screenshot bench bundle test-bundle clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-bundle: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bundle]'
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
@@ -39,5 +43,14 @@ screenshot: $(VENV)/.installed
 bench: $(VENV)/.installed-dev
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/startup.py
 
+# The one-folder desktop bundle dist/inspector/ (PyInstaller; build/inspector.spec), and its self-test run
+# from the bundle itself, as on a machine without Python.
+bundle: $(VENV)/.installed-bundle
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/work build/inspector.spec
+	du -sh dist/inspector
+
+test-bundle: bundle
+	QT_QPA_PLATFORM=offscreen dist/inspector/inspector --selftest
+
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache dist build/work

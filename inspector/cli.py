@@ -42,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="data folder (default: $INSPECTOR_DATA_DIR, else the platform's user data folder)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug output to stderr")
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help="run the main paths end to end in a temporary folder (checks an installed bundle); exit 1 on failure",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("gui", help="start the desktop app (the default)")
@@ -194,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_sync)
 
+    _add_desk_commands(sub)
+
     p = sub.add_parser("screenshot", help="render the main window offscreen to a PNG and exit")
     p.add_argument("file", metavar="FILE.png")
     p.add_argument("--page", default="工作台", help="navigation page to show (default 工作台)")
@@ -209,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    handler: Handler = getattr(args, "handler", _cmd_gui)
+    handler: Handler = _cmd_selftest if args.selftest else getattr(args, "handler", _cmd_gui)
     try:
         return handler(args)
     except InspectorError as exc:
@@ -238,6 +245,12 @@ def _opened_store(args: argparse.Namespace) -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
+
+def _cmd_selftest(_args: argparse.Namespace) -> int:
+    from inspector.selftest import run_selftest
+
+    return run_selftest()
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
@@ -908,6 +921,296 @@ def _cmd_office_devices(args: argparse.Namespace) -> int:
         state = "REVOKED" if d.revoked else "active"
         print(f"{d.id}  {state:<7} {d.county_code} {d.role:<10} {d.user_name}  {d.name}  (last seen {seen})")
     print(f"{len(devices)} device(s)", file=sys.stderr)
+    return 0
+
+
+# ─── supervisor desk: annual plan, complaints, review of decisions, dispatch ─────────────────────────
+
+
+def _add_desk_commands(sub: Any) -> None:
+    plan = sub.add_parser("plan", help="年度监督检查计划: draft, approve, progress")
+    psub = plan.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
+    p = psub.add_parser("draft", help="draft a year's plan: key / high-risk enterprises in full, 双随机 for others")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--ratio", type=float, default=0.3, help="share of the other enterprises drawn (default 0.3)")
+    p.add_argument("--seed", help="seed of the 双随机 draw (default: a fresh random one, kept with the draw)")
+    p.add_argument("--county", metavar="CODE", help="6-digit county code (default: the agency's)")
+    p.add_argument("--title", default="", help="the plan's title (default: YYYY年度安全生产监督检查计划)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_plan_draft)
+    p = psub.add_parser("approve", help="record the plan's approval; an approved plan is locked")
+    p.add_argument("plan_id", metavar="PLAN_ID")
+    p.add_argument("--by", required=True, metavar="INSPECTOR_ID", help="the supervisor recording the approval")
+    p.add_argument("--ref", default="", help="the approving document, e.g. its 文号")
+    p.set_defaults(handler=_cmd_plan_approve)
+    p = psub.add_parser("progress", help="planned against finished inspections, by month")
+    p.add_argument("plan_id", metavar="PLAN_ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_plan_progress)
+    p = psub.add_parser("list", help="annual plans in the data folder")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_plan_list)
+
+    complaint = sub.add_parser("complaint", help="举报: register, check by a task, close with the result")
+    qsub = complaint.add_subparsers(dest="complaint_command", metavar="ACTION", required=True)
+    p = qsub.add_parser("add", help="register a complaint; prints its id")
+    p.add_argument("--channel", required=True, help="电话, 信函, 网络, 来访 or 12350")
+    p.add_argument("--content", required=True, help="what is reported")
+    p.add_argument("--deadline", required=True, metavar="YYYY-MM-DD", help="the day it must be dealt with by")
+    p.add_argument("--enterprise", metavar="ID", help="the enterprise reported")
+    p.add_argument("--place", default="", help="where, when the enterprise is not known")
+    p.add_argument("--reporter", default="", help="the reporter's name (not with --anonymous)")
+    p.add_argument("--phone", default="", help="the reporter's phone (not with --anonymous)")
+    p.add_argument("--anonymous", action="store_true", help="the reporter stays anonymous: no identity is stored")
+    p.add_argument("--received", metavar="ISO_TIME", help="when it was received (default: now)")
+    p.set_defaults(handler=_cmd_complaint_add)
+    p = qsub.add_parser("list", help="complaints: open ones by deadline, then the closed")
+    p.add_argument("--status", choices=["登记", "核查中", "已办结"])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_complaint_list)
+    p = qsub.add_parser("task", help="a 举报核查 task for two or more inspectors, due at the deadline")
+    p.add_argument("complaint_id", metavar="ID")
+    p.add_argument("--inspector", action="append", required=True, metavar="ID", help="repeat: at least two")
+    p.add_argument("--enterprise", metavar="ID", help="the enterprise to check, if the complaint names a place only")
+    p.set_defaults(handler=_cmd_complaint_task)
+    p = qsub.add_parser("close", help="close a complaint with its result (its check must be finished)")
+    p.add_argument("complaint_id", metavar="ID")
+    p.add_argument("--result", required=True, help="办理结果")
+    p.set_defaults(handler=_cmd_complaint_close)
+
+    review = sub.add_parser("review", help="supervisor review of decisions (决定书) before they are issued")
+    vsub = review.add_subparsers(dest="review_command", metavar="ACTION", required=True)
+    p = vsub.add_parser("list", help="decisions waiting for review, the longest waiting first")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_review_list)
+    p = vsub.add_parser("submit", help="hand a draft decision to the supervisor")
+    p.add_argument("document_id", metavar="DOC_ID")
+    p.add_argument("--by", required=True, metavar="INSPECTOR_ID")
+    p.set_defaults(handler=_cmd_review_submit)
+    p = vsub.add_parser("approve", help="approve a decision (supervisors only); it may be issued after")
+    p.add_argument("document_id", metavar="DOC_ID")
+    p.add_argument("--by", required=True, metavar="INSPECTOR_ID")
+    p.add_argument("--comment", default="")
+    p.set_defaults(handler=_cmd_review_approve)
+    p = vsub.add_parser("return", help="send a decision back with a comment (supervisors only)")
+    p.add_argument("document_id", metavar="DOC_ID")
+    p.add_argument("--by", required=True, metavar="INSPECTOR_ID")
+    p.add_argument("--comment", required=True)
+    p.set_defaults(handler=_cmd_review_return)
+
+    task = sub.add_parser("task", help="inspection tasks: dispatch one to inspectors (it reaches them at sync)")
+    tsub = task.add_subparsers(dest="task_command", metavar="ACTION", required=True)
+    p = tsub.add_parser("dispatch", help="one task for one enterprise and two or more inspectors; prints its id")
+    p.add_argument("enterprise_id", metavar="ENTERPRISE_ID")
+    p.add_argument("--inspector", action="append", required=True, metavar="ID", help="repeat; the first is in charge")
+    p.add_argument("--due", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--title", required=True)
+    p.add_argument("--source", default="临时", help="年度计划, 双随机, 举报 or 临时 (default 临时)")
+    p.add_argument("--plan-entry", metavar="ID", help="the annual plan's entry this task carries out")
+    p.set_defaults(handler=_cmd_task_dispatch)
+
+
+def _parse_day(text: str, option: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InspectorError(f"{option} wants YYYY-MM-DD, not {text!r}", "日期格式应为 YYYY-MM-DD。") from None
+
+
+def _cmd_plan_draft(args: argparse.Namespace) -> int:
+    from inspector.desk.plans import draft_plan
+    from inspector.store.settings import agency_county_code
+
+    with _opened_store(args) as store, store.session() as session:
+        county = args.county or agency_county_code(session)
+        result = draft_plan(
+            session, year=args.year, county=county, sample_ratio=args.ratio, seed=args.seed, title=args.title
+        )
+    if args.json:
+        _print_json(result.to_json())
+        return 0
+    print(result.plan_id)
+    print(
+        f"{result.year} plan for {result.county_code}: {result.full_coverage} enterprises in full (key / high risk), "
+        f"{result.sampled} of {result.candidates} drawn by 双随机 (seed {result.seed or '—'}); "
+        f"yearly cap {result.cap}, {len(result.at_cap)} enterprise(s) already at it left out",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _cmd_plan_approve(args: argparse.Namespace) -> int:
+    from inspector.desk.plans import approve_plan
+
+    with _opened_store(args) as store, store.session() as session:
+        plan = approve_plan(session, args.plan_id, args.by, approval_ref=args.ref)
+    print(f"plan {plan.id} ({plan.title}) approved; it is locked now")
+    return 0
+
+
+def _cmd_plan_progress(args: argparse.Namespace) -> int:
+    from inspector.desk.plans import plan_progress
+
+    with _opened_store(args) as store, store.session() as session:
+        progress = plan_progress(session, args.plan_id)
+    if args.json:
+        _print_json(progress.to_json())
+        return 0
+    print(f"{progress.title} ({progress.status}): {progress.done} of {progress.planned} planned inspections done")
+    for m in progress.months:
+        print(f"  {progress.year}-{m.month:02d}  planned {m.planned:>4}  done {m.done:>4}")
+    return 0
+
+
+def _cmd_plan_list(args: argparse.Namespace) -> int:
+    from inspector.desk.plans import list_plans
+
+    with _opened_store(args) as store, store.session() as session:
+        plans = list_plans(session)
+    rows = [
+        {"id": p.id, "year": p.year, "county_code": p.county_code, "title": p.title, "status": p.status.value}
+        for p in plans
+    ]
+    if args.json:
+        _print_json(rows)
+        return 0
+    for r in rows:
+        print(f"{r['year']} {r['county_code']} {r['status']:<4} {r['title']}  [{r['id']}]")
+    print(f"{len(rows)} plan(s)", file=sys.stderr)
+    return 0
+
+
+def _cmd_complaint_add(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from inspector.desk.complaints import register_complaint
+
+    received = None
+    if args.received:
+        try:
+            received = datetime.fromisoformat(args.received)
+        except ValueError:
+            raise InspectorError(
+                f"--received wants an ISO time like 2025-03-01T09:30+08:00, not {args.received!r}",
+                "受理时间格式不正确。",
+            ) from None
+        if received.tzinfo is None:
+            from inspector.clock import CHINA_TZ
+
+            received = received.replace(tzinfo=CHINA_TZ)  # a time typed without a zone is Beijing time
+    with _opened_store(args) as store, store.session() as session:
+        complaint = register_complaint(
+            session,
+            channel=args.channel,
+            content=args.content,
+            deadline=_parse_day(args.deadline, "--deadline"),
+            received_at=received,
+            anonymous=True if args.anonymous else None,
+            reporter_name=args.reporter,
+            reporter_phone=args.phone,
+            enterprise_id=args.enterprise,
+            place=args.place,
+        )
+    print(complaint.id)
+    return 0
+
+
+def _cmd_complaint_list(args: argparse.Namespace) -> int:
+    from inspector.desk.complaints import list_complaints
+    from inspector.domain.enums import ComplaintStatus
+
+    status = ComplaintStatus(args.status) if args.status else None
+    with _opened_store(args) as store, store.session() as session:
+        rows = list_complaints(session, status=status)
+    if args.json:
+        _print_json([r.to_json() for r in rows])
+        return 0
+    for r in rows:
+        late = " OVERDUE" if r.overdue else ""
+        print(f"{r.status:<4} due {r.deadline}{late}  {r.channel:<5} {r.reporter}  {r.about}: {r.content}  [{r.id}]")
+    print(f"{len(rows)} complaint(s)", file=sys.stderr)
+    return 0
+
+
+def _cmd_complaint_task(args: argparse.Namespace) -> int:
+    from inspector.desk.complaints import complaint_to_task
+
+    with _opened_store(args) as store, store.session() as session:
+        task = complaint_to_task(session, args.complaint_id, args.inspector, enterprise_id=args.enterprise)
+    print(task.id)
+    print(f"task “{task.title}” due {task.due_date}; it reaches the inspectors at their next sync", file=sys.stderr)
+    return 0
+
+
+def _cmd_complaint_close(args: argparse.Namespace) -> int:
+    from inspector.desk.complaints import close_complaint
+
+    with _opened_store(args) as store, store.session() as session:
+        complaint = close_complaint(session, args.complaint_id, args.result)
+    print(f"complaint {complaint.id} closed: {complaint.result}")
+    return 0
+
+
+def _cmd_review_list(args: argparse.Namespace) -> int:
+    from inspector.documents.review import documents_awaiting_review
+
+    with _opened_store(args) as store, store.session() as session:
+        rows = documents_awaiting_review(session)
+    if args.json:
+        _print_json([r.to_json() for r in rows])
+        return 0
+    for r in rows:
+        submitted = r.submitted_at.isoformat(timespec="minutes") if r.submitted_at else "—"
+        earlier = f"  (returned before: {r.comment})" if r.comment else ""
+        print(f"{submitted}  {r.kind}  {r.enterprise_name}{earlier}  [{r.document_id}]")
+    print(f"{len(rows)} decision(s) waiting for review", file=sys.stderr)
+    return 0
+
+
+def _cmd_review_submit(args: argparse.Namespace) -> int:
+    from inspector.documents.review import submit_for_review
+
+    with _opened_store(args) as store, store.session() as session:
+        document = submit_for_review(session, args.document_id, args.by)
+    print(f"{document.kind.value} {document.id} submitted for review")
+    return 0
+
+
+def _cmd_review_approve(args: argparse.Namespace) -> int:
+    from inspector.documents.review import approve
+
+    with _opened_store(args) as store, store.session() as session:
+        document = approve(session, args.document_id, args.by, comment=args.comment)
+    print(f"{document.kind.value} {document.id} approved; it may be issued now")
+    return 0
+
+
+def _cmd_review_return(args: argparse.Namespace) -> int:
+    from inspector.documents.review import return_with_comment
+
+    with _opened_store(args) as store, store.session() as session:
+        document = return_with_comment(session, args.document_id, args.by, args.comment)
+    print(f"{document.kind.value} {document.id} returned: {document.review_comment}")
+    return 0
+
+
+def _cmd_task_dispatch(args: argparse.Namespace) -> int:
+    from inspector.desk.dispatch import dispatch_task
+
+    with _opened_store(args) as store, store.session() as session:
+        task = dispatch_task(
+            session,
+            enterprise_id=args.enterprise_id,
+            inspector_ids=args.inspector,
+            due_date=_parse_day(args.due, "--due"),
+            title=args.title,
+            source=args.source,
+            plan_entry_id=args.plan_entry,
+        )
+    print(task.id)
+    print(f"task “{task.title}” due {task.due_date}; it reaches the inspectors at their next sync", file=sys.stderr)
     return 0
 
 

@@ -20,6 +20,7 @@ from inspector.demo.catalog import (
     DemoEnterprise,
 )
 from inspector.documents.numbers import add_block
+from inspector.documents.review import approve, submit_for_review
 from inspector.documents.service import create_draft, issue_document
 from inspector.domain.enums import (
     DocumentKind,
@@ -218,7 +219,8 @@ def _seed(session: Session, store: Store) -> dict[str, Any]:
     ended = arrived + timedelta(hours=3, minutes=40)
     finish_inspection(session, inspection_id=inspection.id, ended_at=ended)
     # The office gave this laptop a block of case numbers; the inspectors issued the record and the order
-    # on site and left the 现场处理措施决定书 as a draft for the supervisor to look at.
+    # on site. The 现场处理措施决定书 is a decision: they submitted the draft, the supervisor approved it, and
+    # it waits to be issued (a decision is issued only once approved).
     add_block(session, short_name=AGENCY.short_name, year=today.year, first=36, last=235, device_id=store.device_id)
     if inspection_day.year != today.year:
         add_block(
@@ -228,7 +230,10 @@ def _seed(session: Session, store: Store) -> dict[str, Any]:
     for kind in (DocumentKind.INSPECTION_RECORD, DocumentKind.RECTIFICATION_ORDER):
         draft = create_draft(session, kind=kind, inspection_id=inspection.id)
         issue_document(session, store, document_id=draft.id, issued_at=ended)
-    create_draft(session, kind=DocumentKind.ON_SITE_MEASURES, inspection_id=inspection.id)
+    measures = create_draft(session, kind=DocumentKind.ON_SITE_MEASURES, inspection_id=inspection.id)
+    submit_for_review(session, measures.id, field_staff[0].id)
+    supervisor = next(i for i in inspectors if i.role is InspectorRole.SUPERVISOR)
+    approve(session, measures.id, supervisor.id, comment="同意")
     session.flush()
     return {"finished_inspection_id": inspection.id, "seeded_at": clock.now().isoformat()}
 

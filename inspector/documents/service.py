@@ -23,10 +23,12 @@ from inspector.documents.fill import INPUTS, agency_of, cn_time, fill_fields
 from inspector.documents.forms import load_form
 from inspector.documents.numbers import case_number_for, number_text
 from inspector.documents.render import AppendixPhoto, DocumentContent, SignatureMark, render_document
-from inspector.domain.enums import DocumentKind, DocumentStatus, InspectionStatus
+from inspector.domain.enums import DocumentKind, DocumentStatus, InspectionStatus, ReviewStatus
+from inspector.domain.rules import NOT_SUBMITTED
 from inspector.errors import TransitionError, ValidationError
 from inspector.evidence.service import list_evidence, print_copy_files
 from inspector.files import write_atomically
+from inspector.store.audit import SYSTEM_ACTOR, record_event
 from inspector.store.db import Store
 from inspector.store.models import Document, Inspection, Signature
 
@@ -98,7 +100,21 @@ def set_inputs(session: Session, *, document_id: str, inputs: dict[str, Any]) ->
     unknown = set(inputs) - known
     if unknown:
         raise ValidationError(f"Unknown inputs: {sorted(unknown)}.", "文书填写项不正确。")
+    changed = dict(inputs.items()) != _inputs(document)
     document.fields = {"input": dict(inputs.items())}
+    if changed and document.review_status == ReviewStatus.APPROVED:
+        # The supervisor approved what the draft said then; changed, it goes back for review.
+        old = {"review_status": document.review_status, "reviewed_by_id": document.reviewed_by_id}
+        document.review_status, document.reviewed_by_id, document.reviewed_at = NOT_SUBMITTED, None, None
+        record_event(
+            session,
+            actor=SYSTEM_ACTOR,
+            action="review_reset",
+            table_name="document",
+            record_id=document.id,
+            old_values=old,
+            new_values={"review_status": NOT_SUBMITTED, "reason": "inputs changed after approval"},
+        )
     session.add(document)
     session.flush()
     return document
@@ -210,6 +226,22 @@ def _check_order_rules(session: Session, document: Document, inspection: Inspect
             )
 
 
+def check_approved(document: Document) -> None:
+    """A decision is issued only once a supervisor approved it (DocumentKind.needs_review)."""
+    if not document.kind.needs_review or document.review_status == ReviewStatus.APPROVED:
+        return
+    kind = document.kind.value
+    if document.review_status == ReviewStatus.PENDING:
+        en, zh = "is waiting for the supervisor's review", f"{kind}正在等待审核，审核人批准后方可签发。"
+    elif document.review_status == ReviewStatus.RETURNED:
+        en = "was returned by the supervisor; correct it and submit it again"
+        zh = f"{kind}已被审核人退回（意见：{document.review_comment or '无'}），请修改后重新提交审核。"
+    else:
+        en = "needs a supervisor's approval; submit it for review first"
+        zh = f"{kind}须先提交审核，经审核人批准后方可签发。"
+    raise TransitionError(f"The {kind} {en}.", zh, code="needs_approval")
+
+
 def _default_issue_time(session: Session, document: Document) -> datetime | None:
     """A 现场处理措施决定书 is dated as the 现场检查记录 it follows, even when it is printed later."""
     if document.kind is not DocumentKind.ON_SITE_MEASURES or document.inspection_id is None:
@@ -239,6 +271,7 @@ def issue_document(session: Session, store: Store, *, document_id: str, issued_a
     when = issued_at or _default_issue_time(session, document) or clock.now()
     day = clock.to_local(when).date()
     _check_order_rules(session, document, inspection, day)
+    check_approved(document)
     form = load_form(document.kind)
     agency = agency_of(session)
     inputs = _inputs(document)

@@ -143,6 +143,11 @@ class DocumentKind(StrEnum):
         """The type word in 文书编号 （简称）应急<word>〔YYYY〕N号; empty for kinds that carry no number."""
         return _NUMBER_WORDS[self]
 
+    @property
+    def needs_review(self) -> bool:
+        """A decision (决定书) is issued only after a supervisor approved it (research-notes §1.2, §5 step 7)."""
+        return self in _REVIEWED_KINDS
+
 
 _NUMBER_WORDS: dict[DocumentKind, str] = {
     DocumentKind.INSPECTION_PLAN: "检查",
@@ -157,6 +162,26 @@ _NUMBER_WORDS: dict[DocumentKind, str] = {
     DocumentKind.PENALTY_DECISION_PERSON: "罚",
     DocumentKind.SERVICE_RECEIPT: "",
 }
+
+
+# The decisions among the kinds: 现场处理措施决定书 (第六十五条(三)), 强制措施决定书 (its 强制措施决定审批表 comes
+# first in the catalogue of research-notes §1.2) and the 行政处罚决定书 (after 案件处理呈批 / 法制审核).
+_REVIEWED_KINDS = frozenset(
+    {
+        DocumentKind.ON_SITE_MEASURES,
+        DocumentKind.COERCIVE_MEASURES,
+        DocumentKind.PENALTY_DECISION_UNIT,
+        DocumentKind.PENALTY_DECISION_PERSON,
+    }
+)
+
+
+class ReviewStatus(StrEnum):
+    """A decision's supervisor review; kept in Document.review_status ("" = not submitted yet)."""
+
+    PENDING = "待审核"
+    RETURNED = "已退回"
+    APPROVED = "已批准"
 
 
 class DocumentStatus(StrEnum):
@@ -193,6 +218,37 @@ class QuizStatus(StrEnum):
     PASSED = "合格"
     FAILED = "不合格"
     ABANDONED = "已中止"
+
+
+class PlanStatus(StrEnum):
+    """年度监督检查计划: an approved plan is locked."""
+
+    DRAFT = "草稿"
+    APPROVED = "已批准"
+
+
+class PlanBasis(StrEnum):
+    """Why an enterprise is in the annual plan: 重点监管对象全覆盖, 一般监管对象双随机抽查 (research-notes §2.3)."""
+
+    KEY = "重点"
+    RANDOM = "双随机"
+    OTHER = "其他"
+
+
+class ComplaintChannel(StrEnum):
+    """How a 举报 reached the bureau; 12350 is the 安全生产举报投诉 hotline."""
+
+    PHONE = "电话"
+    LETTER = "信函"
+    ONLINE = "网络"
+    VISIT = "来访"
+    HOTLINE_12350 = "12350"
+
+
+class ComplaintStatus(StrEnum):
+    REGISTERED = "登记"
+    CHECKING = "核查中"
+    CLOSED = "已办结"
 
 
 class OutboxOp(StrEnum):

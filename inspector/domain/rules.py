@@ -6,10 +6,12 @@ from collections.abc import Mapping
 from datetime import date
 
 from inspector.domain.enums import (
+    ComplaintStatus,
     DocumentStatus,
     FindingStatus,
     HazardGrade,
     InspectionStatus,
+    ReviewStatus,
     TaskStatus,
 )
 from inspector.errors import TransitionError, ValidationError
@@ -53,6 +55,22 @@ DOCUMENT_TRANSITIONS: Mapping[DocumentStatus, frozenset[DocumentStatus]] = {
 }
 
 
+COMPLAINT_TRANSITIONS: Mapping[ComplaintStatus, frozenset[ComplaintStatus]] = {
+    # A complaint may be closed without a check of its own (e.g. passed to the competent department).
+    ComplaintStatus.REGISTERED: frozenset({ComplaintStatus.CHECKING, ComplaintStatus.CLOSED}),
+    ComplaintStatus.CHECKING: frozenset({ComplaintStatus.CLOSED}),
+    ComplaintStatus.CLOSED: frozenset(),
+}
+
+NOT_SUBMITTED = ""  # Document.review_status of a decision nobody has submitted yet
+REVIEW_TRANSITIONS: Mapping[str, frozenset[ReviewStatus]] = {
+    NOT_SUBMITTED: frozenset({ReviewStatus.PENDING}),
+    ReviewStatus.PENDING: frozenset({ReviewStatus.RETURNED, ReviewStatus.APPROVED}),
+    ReviewStatus.RETURNED: frozenset({ReviewStatus.PENDING}),
+    ReviewStatus.APPROVED: frozenset(),
+}
+
+
 def check_inspection_transition(current: InspectionStatus, new: InspectionStatus) -> None:
     if new not in INSPECTION_TRANSITIONS[current]:
         raise TransitionError(
@@ -74,6 +92,26 @@ def check_document_transition(current: DocumentStatus, new: DocumentStatus) -> N
         raise TransitionError(
             f"A document cannot go from {current.value} to {new.value}.",
             f"文书不能从“{current.value}”变为“{new.value}”。",
+        )
+
+
+def check_complaint_transition(current: ComplaintStatus, new: ComplaintStatus) -> None:
+    if new not in COMPLAINT_TRANSITIONS[current]:
+        raise TransitionError(
+            f"A complaint cannot go from {current.value} to {new.value}.",
+            f"举报件不能从“{current.value}”变为“{new.value}”。",
+        )
+
+
+def check_review_transition(current: str, new: ReviewStatus) -> None:
+    """Submit → approve or return; a returned decision is corrected and submitted again."""
+    allowed = REVIEW_TRANSITIONS.get(current, frozenset())
+    if new not in allowed:
+        shown = current or "未提交"
+        raise TransitionError(
+            f"A decision's review cannot go from {shown} to {new.value}.",
+            f"文书审核不能从“{shown}”变为“{new.value}”。",
+            code="review_transition",
         )
 
 

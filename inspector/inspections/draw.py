@@ -2,7 +2,8 @@
 
 The seed and both candidate lists are stored, so anyone can replay the draw and get the same result —
 that is how a draw is shown to have been random. Enterprises at the office's yearly inspection cap are
-drawn like the others but reported, so the inspector can decide (the 2025 rules cap 涉企检查 frequency).
+drawn like the others but reported, so the inspector can decide (the 2025 rules cap 涉企检查 frequency;
+see DEFAULT_YEARLY_CAP for the figure used when the office has set none).
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from inspector.store.models import Enterprise, Inspection, InspectionTask, Inspe
 from inspector.store.settings import get_setting
 
 INSPECTION_CAP_KEY = "yearly_inspection_cap"  # int set by the office: inspections per enterprise per year
+# The cap when the office has set none. 国办发〔2024〕54号 requires a yearly cap per enterprise but names no
+# figure, and 阳政发〔2024〕1号 has none either; the one figure in /work/shared/domain/research-notes.md §2.2 is
+# the earlier Liaoning rule "同一行政机关每年检查同一企业不超过一次". Offices set their own (the demo sets 2).
+DEFAULT_YEARLY_CAP = 1
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,42 @@ def _choose(
     chosen = rng.sample(enterprises, n)
     pairs = [rng.sample(inspectors, k) for _ in chosen]
     return chosen, pairs
+
+
+def yearly_cap(session: Session) -> int:
+    """Inspections allowed per enterprise per year: the office's setting, else DEFAULT_YEARLY_CAP."""
+    cap = get_setting(session, INSPECTION_CAP_KEY)
+    return cap if isinstance(cap, int) and not isinstance(cap, bool) and cap > 0 else DEFAULT_YEARLY_CAP
+
+
+def sample_enterprises(
+    session: Session, *, candidates: list[str], count: int, seed: str | None, year: int, area: str = ""
+) -> RandomDraw:
+    """A 双随机 sample of enterprises only (no inspectors: the annual plan's), recorded like any draw.
+
+    The same seed and candidates give the same sample, and `replay_draw` checks it like a task draw."""
+    if count < 0 or count > len(candidates):
+        raise ValidationError(
+            f"Cannot sample {count} of {len(candidates)} candidate enterprises.",
+            f"符合条件的企业共{len(candidates)}家，不能抽取{count}家。",
+        )
+    seed = seed or secrets.token_hex(16)
+    chosen, _pairs = _choose(seed, candidates, [], count, 0)
+    record = RandomDraw(
+        drawn_at=clock.now(),
+        year=year,
+        seed=seed,
+        enterprise_count=count,
+        inspector_count=0,
+        area=area,
+        candidate_enterprise_ids=list(candidates),
+        candidate_inspector_ids=[],
+        chosen_enterprise_ids=chosen,
+        chosen_inspector_ids=[],
+    )
+    session.add(record)
+    session.flush()
+    return record
 
 
 def inspections_in_year(session: Session, enterprise_ids: list[str], year: int) -> dict[str, int]:
@@ -130,11 +171,9 @@ def draw_enterprises(
         for position, inspector_id in enumerate(pair):
             session.add(TaskInspector(task_id=task.id, inspector_id=inspector_id, position=position))
         task_ids.append(task.id)
-    cap = get_setting(session, INSPECTION_CAP_KEY)
-    at_cap: dict[str, int] = {}
-    if isinstance(cap, int) and cap > 0:
-        counts = inspections_in_year(session, chosen, today.year)
-        at_cap = {e: n for e, n in counts.items() if n >= cap}
+    cap = yearly_cap(session)
+    counts = inspections_in_year(session, chosen, today.year)
+    at_cap = {e: n for e, n in counts.items() if n >= cap}
     session.flush()
     return DrawResult(record.id, seed, chosen, pairs, task_ids, at_cap)
 

@@ -52,6 +52,7 @@ from inspector.sync.protocol import (
     OWN_COUNTY,
     PARENT_OF,
     SHA256,
+    SUPERVISOR_TABLES,
     PullResponse,
     PushRequest,
     PushResponse,
@@ -300,6 +301,12 @@ def _load(conn: Connection, keys: set[Key], *, lock: bool = False) -> dict[Key, 
 
 
 def _county_of(change: RecordChange, device: Device, state: dict[Key, StoredRecord]) -> str:
+    if change.table in SUPERVISOR_TABLES and not device.is_supervisor:
+        raise forbidden(
+            "supervisor_table",
+            f"Only a supervisor may change {change.table} ({_name(change)}).",
+            "年度计划和举报由管理人员维护，执法终端不能修改。",
+        )
     if change.table in GLOBAL_TABLES:
         if not device.is_supervisor:
             raise forbidden(
@@ -620,10 +627,10 @@ def pull_json(engine: Engine, device: Device, cursor: int, limit: int) -> bytes:
     scope: ColumnElement[bool] = rc.county_code.in_([device.county_code, GLOBAL_SCOPE])
     if not device.is_supervisor:
         # A laptop's own numbers and draws are its own: another inspector's laptop never receives them. The
-        # conflict log is for supervisors.
+        # conflict log, plans and complaints (with reporters' names) are for supervisors.
         scope = and_(
             scope,
-            rc.table_name.not_in(sorted(OFFICE_TABLES)),
+            rc.table_name.not_in(sorted(OFFICE_TABLES | SUPERVISOR_TABLES)),
             or_(rc.table_name.not_in(sorted(DEVICE_TABLES)), rc.pushed_by == device.id, rc.origin_device == device.id),
         )
     with reading(engine) as conn:

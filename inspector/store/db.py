@@ -27,6 +27,7 @@ from inspector.errors import StoreError
 from inspector.store import (
     hlc,
     migrate,
+    plan_lock,  # noqa: F401  (registers the approved-plan guard)
     search_index,  # noqa: F401  (registers the search index hook)
 )
 from inspector.store.blobs import BlobStore

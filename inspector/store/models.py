@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from inspector.domain.enums import (
+    ComplaintChannel,
+    ComplaintStatus,
     DocumentKind,
     DocumentStatus,
     EvidenceSource,
@@ -25,6 +27,8 @@ from inspector.domain.enums import (
     InspectorRole,
     ItemResultValue,
     OutboxOp,
+    PlanBasis,
+    PlanStatus,
     QuestionType,
     QuizMode,
     QuizStatus,
@@ -107,6 +111,9 @@ class InspectionTask(SyncedRecord, table=True):
     status: TaskStatus = _enum(TaskStatus, default=TaskStatus.PLANNED, index=True)
     source: str = ""  # 年度计划 / 双随机 / 举报 / 临时
     random_draw_id: str | None = Field(default=None, foreign_key="randomdraw.id")
+    # The annual plan's entry the task carries out. No foreign key: plans sync to supervisors only
+    # (SUPERVISOR_TABLES), and a laptop pulling the task has no plan to point at.
+    plan_entry_id: str | None = Field(default=None, max_length=36, index=True)
 
 
 class TaskInspector(SyncedRecord, table=True):
@@ -363,8 +370,14 @@ class Document(SyncedRecord, table=True):
     voided_at: datetime | None = _when(default=None)
     void_reason: str = ""
     replaces_document_id: str | None = Field(default=None, foreign_key="document.id")
-    review_status: str = ""  # supervisor review: 待审核 / 已批准 / 已退回
-    review_comment: str = ""
+    # Supervisor review of a decision (DocumentKind.needs_review): "" / 待审核 / 已退回 / 已批准. Kept on the
+    # document so that an approval made on the supervisor's machine reaches the laptop with the next sync;
+    # every step is also an AuditEvent, which holds the history of the rounds.
+    review_status: str = ""
+    review_comment: str = ""  # the supervisor's last comment (why it was returned)
+    review_submitted_at: datetime | None = _when(default=None)
+    reviewed_by_id: str | None = Field(default=None, foreign_key="inspector.id")
+    reviewed_at: datetime | None = _when(default=None)
 
 
 class Signature(SyncedRecord, table=True):
@@ -397,6 +410,66 @@ class VoidNumber(SyncedRecord, table=True):
     year: int
     number: int
     reason: str = ""
+
+
+# ─── supervisor desk: annual plan, complaints ──────────────────────────────────────────────────────
+# Synced between supervisors' machines and the office only (SUPERVISOR_TABLES in the sync protocol): an
+# inspector's laptop gets the tasks made from them, never a reporter's name. They hold no foreign key into
+# tables an inspector's laptop syncs, so a pulled deletion there cannot break a reference here.
+
+
+class AnnualPlan(SyncedRecord, table=True):
+    """年度监督检查计划 (安全生产法 第六十三条 [K]); once approved (by the 本级人民政府, 2025 rules) it is locked."""
+
+    __table_args__ = (UniqueConstraint("county_code", "year"),)
+    county_code: str = Field(max_length=6)
+    year: int
+    title: str
+    status: PlanStatus = _enum(PlanStatus, default=PlanStatus.DRAFT)
+    sample_ratio: float = 0.0  # share of the general enterprises drawn by 双随机
+    yearly_cap: int = 0  # inspections per enterprise per year the plan was drafted under
+    random_draw_id: str | None = Field(default=None, max_length=36)  # the 双随机 draw of the sampled part
+    approved_by_id: str | None = Field(default=None, max_length=36)  # the supervisor who recorded the approval
+    approved_at: datetime | None = _when(default=None)
+    approval_ref: str = ""  # the approving document, e.g. the government's reply and its 文号
+
+
+class PlanEntry(SyncedRecord, table=True):
+    """One enterprise in an annual plan: how many inspections, why, and in which months."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "enterprise_id"),)  # also the index by plan
+    plan_id: str = Field(foreign_key="annualplan.id")
+    enterprise_id: str = Field(max_length=36, index=True)
+    planned_count: int = 1
+    basis: PlanBasis = _enum(PlanBasis, default=PlanBasis.OTHER)
+    months: list[int] = _json(list)  # one month (1–12) per planned inspection
+    note: str = ""
+
+
+class Complaint(SyncedRecord, table=True):
+    """举报: registered, checked by an inspection task, closed with its result.
+
+    An anonymous complaint never holds who made it: the check constraint refuses a name or phone with it.
+    Anonymous is the default, so that a reporter's identity is kept only when it is given on purpose."""
+
+    __table_args__ = (
+        CheckConstraint("NOT anonymous OR (reporter_name = '' AND reporter_phone = '')", name="ck_complaint_anonymous"),
+    )
+    county_code: str = Field(default="", max_length=6, index=True)
+    received_at: datetime = _when()
+    channel: ComplaintChannel = _enum(ComplaintChannel)
+    anonymous: bool = True
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    enterprise_id: str | None = Field(default=None, max_length=36, index=True)
+    place: str = ""  # where, when the enterprise is not known
+    content: str
+    deadline: date
+    status: ComplaintStatus = _enum(ComplaintStatus, default=ComplaintStatus.REGISTERED, index=True)
+    task_id: str | None = Field(default=None, max_length=36)  # the 举报核查 task
+    inspection_id: str | None = Field(default=None, max_length=36)  # the inspection that checked it
+    result: str = ""  # 办理结果, fed back to the reporter (unless anonymous) and to the office
+    closed_at: datetime | None = _when(default=None)
 
 
 # ─── local bookkeeping: audit, outbox, sync state, settings ──────────────────────────────────────
@@ -500,4 +573,7 @@ SYNCED_TABLES: tuple[type[SyncedRecord], ...] = (
     NumberBlock,
     VoidNumber,
     SyncConflict,
+    AnnualPlan,
+    PlanEntry,
+    Complaint,
 )

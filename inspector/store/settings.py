@@ -25,3 +25,9 @@ def set_setting(session: Session, key: str, value: Any) -> None:
         row.value = value
         session.add(row)
     session.flush()
+
+
+def agency_county_code(session: Session) -> str:
+    """The county (6-digit code) of this folder's agency, "" when the agency is not set."""
+    agency = get_setting(session, AGENCY_KEY) or {}
+    return str(agency.get("county_code", "")) if isinstance(agency, dict) else ""

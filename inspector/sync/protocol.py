@@ -125,7 +125,13 @@ class NumberBlocks(BaseModel):
 
 # Which record a row's jurisdiction (county code) comes from: the county is read from the row itself for the
 # first kind, from a parent row for the others. The office uses it to refuse another county's data.
-OWN_COUNTY: dict[str, str] = {"enterprise": "county_code", "inspector": "county_code", "syncconflict": "county_code"}
+OWN_COUNTY: dict[str, str] = {
+    "enterprise": "county_code",
+    "inspector": "county_code",
+    "syncconflict": "county_code",
+    "annualplan": "county_code",
+    "complaint": "county_code",
+}
 PARENT_OF: dict[str, tuple[str, str]] = {
     # table: (column holding the parent's id, parent table)
     "inspectiontask": ("enterprise_id", "enterprise"),
@@ -140,12 +146,15 @@ PARENT_OF: dict[str, tuple[str, str]] = {
     "quizanswer": ("session_id", "quizsession"),
     "document": ("enterprise_id", "enterprise"),
     "signature": ("document_id", "document"),
+    "planentry": ("plan_id", "annualplan"),
 }
 GLOBAL_TABLES = frozenset({"checklisttemplate", "checklistitem", "questionbank", "question"})
 # Kept by each laptop for itself: never pulled by another device (a laptop's numbers are its own).
 DEVICE_TABLES = frozenset({"numberblock", "voidnumber", "randomdraw"})
 # Written by the office only (a laptop sending one is refused) and pulled by supervisors only.
 OFFICE_TABLES = frozenset({"syncconflict"})
+# The supervisor desk's: written and pulled by supervisors only (a reporter's name never reaches a laptop).
+SUPERVISOR_TABLES = frozenset({"annualplan", "planentry", "complaint"})
 # Rows that reference blobs: (table, column with the SHA-256). Blobs go up before the rows.
 BLOB_COLUMNS: tuple[tuple[str, str], ...] = (
     ("evidence", "sha256"),

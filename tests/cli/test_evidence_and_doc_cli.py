@@ -68,11 +68,16 @@ def test_doc_render_list_verify_and_numbers(
     code, out, _ = run("--data-dir", d, "doc", "list", "--json", capsys=capsys)
     documents = json.loads(out)
     assert code == 0 and {x["status"] for x in documents} == {"已出具", "草稿"}
-    code, out, _ = run(
+    code, _, err = run(
         "--data-dir", d, "doc", "render", "measures", "--inspection", demo, "--out", str(tmp_path / "m.pdf"),
         "--issue", capsys=capsys,
     )  # fmt: skip
-    assert code == 0 and "（阳）应急现决〔" in out and (tmp_path / "m.pdf").read_bytes().startswith(b"%PDF")
+    assert code == 2 and "supervisor's approval" in err  # a new decision is issued only once approved
+    code, out, _ = run(
+        "--data-dir", d, "doc", "render", "order", "--inspection", demo, "--out", str(tmp_path / "m.pdf"),
+        "--issue", capsys=capsys,
+    )  # fmt: skip
+    assert code == 0 and "（阳）应急责改〔" in out and (tmp_path / "m.pdf").read_bytes().startswith(b"%PDF")
     code, out, _ = run("--data-dir", d, "doc", "verify", str(tmp_path / "m.pdf"), capsys=capsys)
     assert code == 0 and out.startswith("OK:")
     (tmp_path / "bad.pdf").write_bytes((tmp_path / "m.pdf").read_bytes() + b"%%EOF\n")

@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
+from sqlmodel import Session, select
 
 from inspector.demo.catalog import AGENCY
 from inspector.documents.numbers import add_block
+from inspector.documents.review import approve, submit_for_review
 from inspector.documents.service import create_draft, issue_document
-from inspector.domain.enums import DocumentKind, FindingMeasure, HazardGrade
+from inspector.domain.enums import DocumentKind, FindingMeasure, HazardGrade, InspectorRole
 from inspector.domain.identifiers import id_number_check_char
 from inspector.inspections.findings import review_finding, start_review_inspection
 from inspector.inspections.service import (
@@ -25,8 +27,9 @@ from inspector.inspections.service import (
     inspection_inspectors,
     start_inspection,
 )
+from inspector.registry.service import register_inspector
 from inspector.store.db import Store
-from inspector.store.models import Document
+from inspector.store.models import Document, Inspector
 from inspector.store.settings import AGENCY_KEY, set_setting
 from tests.conftest import Basics, photograph
 
@@ -163,12 +166,37 @@ def start_review(store: Store, case: Case) -> str:
         return review.id
 
 
+SUPERVISOR_CERT = "14052200999"
+
+
+def supervisor_id(session: Session) -> str:
+    """The test agency's supervisor (审核人), registered the first time one is needed."""
+    found = session.exec(select(Inspector).where(Inspector.cert_no == SUPERVISOR_CERT)).first()
+    if found is not None:
+        return found.id
+    return register_inspector(
+        session, name="周审核", cert_no=SUPERVISOR_CERT, unit="阳城县应急管理局", county_code="140522",
+        role=InspectorRole.SUPERVISOR,
+    ).id  # fmt: skip
+
+
+def approve_draft(session: Session, document_id: str) -> None:
+    """Submit a draft decision and have the supervisor approve it (decisions are issued only once approved)."""
+    document = session.get(Document, document_id)
+    assert document is not None
+    submitter = inspection_inspectors(session, str(document.inspection_id))[0].id
+    submit_for_review(session, document_id, submitter)
+    approve(session, document_id, supervisor_id(session))
+
+
 def issue(store: Store, kind: DocumentKind, inspection_id: str, inputs: dict[str, Any] | None = None) -> Document:
-    """Create a draft of the kind with its valid inputs (or the given ones) and issue it."""
+    """Create a draft of the kind with its valid inputs (or the given ones), approve a decision, and issue it."""
     with store.session() as session:
         draft = create_draft(
             session, kind=kind, inspection_id=inspection_id, inputs=INPUTS.get(kind, {}) if inputs is None else inputs
         )
+        if kind.needs_review:
+            approve_draft(session, draft.id)
         return issue_document(session, store, document_id=draft.id, issued_at=ISSUED_AT)
 
 

@@ -22,7 +22,7 @@ from inspector.inspections.service import start_inspection
 from inspector.store.db import Store
 from inspector.store.models import Document, Inspection, NumberBlock, Signature
 from tests.conftest import Basics
-from tests.documents.conftest import ISSUED_AT, Case, issue, pdf_text
+from tests.documents.conftest import ISSUED_AT, Case, approve_draft, issue, pdf_text
 
 
 def _draft(store: Store, kind: DocumentKind, inspection_id: str) -> str:
@@ -65,6 +65,11 @@ def test_on_site_measures_follow_the_record_and_carry_its_date(store: Store, cas
     with pytest.raises(ValidationError) as err2, store.session() as session:
         docs.issue_document(session, store, document_id=measures, issued_at=ISSUED_AT + timedelta(days=1))
     assert "须与现场检查记录" in err2.value.message_zh
+    with pytest.raises(TransitionError) as err3:
+        _issue(store, measures)
+    assert err3.value.code == "needs_approval" and "须先提交审核" in err3.value.message_zh
+    with store.session() as session:
+        approve_draft(session, measures)
     issued = _issue(store, measures)
     assert issued.number_text == "（阳）应急现决〔2024〕1号"
 

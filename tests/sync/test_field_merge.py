@@ -113,3 +113,50 @@ def test_an_edit_made_while_pulling_is_kept_and_wins_later(office: Office, tmp_p
     finally:
         a.close()
         b.close()
+
+
+def test_plans_and_complaints_reach_supervisors_only(office: Office, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from inspector import clock
+    from inspector.desk.complaints import register_complaint
+    from inspector.domain.enums import ComplaintChannel
+    from inspector.store.models import Complaint
+    from inspector.sync.client import SyncError
+
+    boss, http_boss = laptop(office, tmp_path, "boss", role="supervisor", demo=True)
+    deputy, http_deputy = laptop(office, tmp_path, "deputy", role="supervisor")
+    a, http_a = laptop(office, tmp_path, "a")
+    try:
+        with boss.session() as session:
+            complaint = register_complaint(
+                session,
+                channel=ComplaintChannel.PHONE,
+                content="某加油站夜间违规卸油",
+                deadline=clock.local_today() + timedelta(days=10),
+                place="润城镇",
+                anonymous=False,
+                reporter_name="举报人甲",
+                reporter_phone="13900000009",
+            )
+            complaint_id = complaint.id
+        sync_once(boss, http_boss)
+        sync_once(deputy, http_deputy)
+        sync_once(a, http_a)
+        with deputy.session() as session:
+            got = session.get(Complaint, complaint_id)
+            assert got is not None and got.reporter_name == "举报人甲"
+        with a.session() as session:
+            assert session.exec(select(Complaint)).all() == []  # never on an inspector's laptop
+        # And an inspector's laptop cannot send one.
+        with a.session() as session:
+            forged = register_complaint(
+                session, channel=ComplaintChannel.PHONE, content="x", deadline=clock.local_today(), place="y"
+            )
+            assert forged.anonymous
+        with pytest.raises(SyncError) as err:
+            sync_once(a, http_a)
+        assert err.value.code == "forbidden"
+    finally:
+        for store in (boss, deputy, a):
+            store.close()

@@ -205,6 +205,8 @@ def test_serving_and_voiding_with_a_reason(
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("整改期限填写错误", True)))
     with qtbot.waitSignal(page.action_done, timeout=WAIT), qtbot.waitSignal(page.preview_ready, timeout=WAIT):
         page.void_selected()
+    # preview_ready may be the one still coming from the serve above; wait for the list to show the void.
+    qtbot.waitUntil(lambda: page.selected_row() is not None and page.selected_row().status == "已作废")  # type: ignore[union-attr]
     voided = stored(demo_store, order.id)
     assert voided.status is DocumentStatus.VOID and voided.void_reason == "整改期限填写错误"
     row = page.selected_row()
