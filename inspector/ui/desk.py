@@ -10,6 +10,7 @@ import html
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -44,6 +45,9 @@ from inspector.reports.xlsx import write_xlsx
 from inspector.store.db import Store
 from inspector.store.models import Enterprise
 from inspector.ui.ops import run_op, user_message
+
+if TYPE_CHECKING:
+    from inspector.ui.desk_work import Officer
 from inspector.ui.pages import Page, make_table, page_heading
 from inspector.ui.table_model import Column, RowTableModel, display_text
 
@@ -109,7 +113,7 @@ def load_stats(session: Session, year: int, month: int) -> StatsData:
     return StatsData(report, tuple(by_month))
 
 
-def _bar_chart(title: str, categories: list[str], sets: list[tuple[str, list[int]]], *, horizontal: bool) -> QChart:
+def bar_chart(title: str, categories: list[str], sets: list[tuple[str, list[int]]], *, horizontal: bool) -> QChart:
     chart = QChart()
     chart.setTitle(title)
     series = QHorizontalBarSeries() if horizontal else QBarSeries()
@@ -208,7 +212,7 @@ class StatsTab(Page):
         self._show_rows()
         months = [f"{m}月" for m, _ in data.by_month]
         self.trend_view.setChart(
-            _bar_chart(
+            bar_chart(
                 f"{report.year}年各月检查与隐患",
                 months,
                 [
@@ -221,7 +225,7 @@ class StatsTab(Page):
         )
         industries = [r for r in report.by_industry if r.month.inspections or r.month.hazards]
         self.industry_view.setChart(
-            _bar_chart(
+            bar_chart(
                 f"{report.month}月各行业隐患",
                 [r.label for r in industries] or ["（无）"],
                 [
@@ -505,13 +509,26 @@ class DeskPage(Page):
     title = "监管台"
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        from inspector.ui.desk_work import ComplaintTab, PlanTab, ReviewTab
+
         super().__init__(store, parent)
+        self.officers: list[Officer] = []
         layout = QVBoxLayout(self)
-        layout.addWidget(page_heading("监管台"))
+        header = QHBoxLayout()
+        header.addWidget(page_heading("监管台"))
+        header.addStretch(1)
+        header.addWidget(QLabel("当前管理人员"))
+        self.officer_box = QComboBox()
+        self.officer_box.setMinimumWidth(220)
+        header.addWidget(self.officer_box)
+        layout.addLayout(header)
         self.tabs = QTabWidget()
         self.stats = StatsTab(store)
+        self.review = ReviewTab(store, self.current_officer)
+        self.plan = PlanTab(store, self.current_officer)
+        self.complaints = ComplaintTab(store, self.current_officer)
         self.enterprise_file = EnterpriseFileTab(store)
-        self.tab_pages: list[Page] = [self.stats, self.enterprise_file]
+        self.tab_pages: list[Page] = [self.stats, self.review, self.plan, self.complaints, self.enterprise_file]
         for tab in self.tab_pages:
             self.tabs.addTab(tab, tab.title)
             tab.refreshed.connect(self.refreshed)
@@ -519,10 +536,25 @@ class DeskPage(Page):
         self.tabs.currentChanged.connect(lambda _n: self.refresh())
         layout.addWidget(self.tabs, 1)
 
+    def current_officer(self) -> Officer | None:
+        officer_id = self.officer_box.currentData()
+        return next((o for o in self.officers if o.id == officer_id), None)
+
     def refresh(self) -> None:
+        from inspector.ui.desk_work import load_officers
+
         current = self.tabs.currentWidget()
+        if not self.officers:
+            run_op(self.store, load_officers, on_done=self._show_officers)
         if isinstance(current, Page):
             current.refresh()
+
+    def _show_officers(self, officers: list[Officer]) -> None:
+        self.officers = officers
+        self.officer_box.clear()
+        for officer in officers:
+            if officer.supervisor:
+                self.officer_box.addItem(officer.label, officer.id)
 
     def show_tab(self, title: str) -> Page:
         for n, tab in enumerate(self.tab_pages):
