@@ -37,6 +37,7 @@ screenshot: $(VENV)/.installed
 	$(BIN)/inspector --data-dir $(DEMO_DIR) demo
 	QT_QPA_PLATFORM=offscreen $(BIN)/inspector --data-dir $(DEMO_DIR) screenshot docs/workbench.png --page 工作台
 	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/screenshots.py $(DEMO_DIR)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/desk_screenshots.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/inspector --data-dir $(DEMO_DIR) screenshot docs/inspection.png --size 1400x860 \
 		--inspection $$($(BIN)/inspector --data-dir $(DEMO_DIR) demo --json | $(BIN)/python -c "import json,sys; print(json.load(sys.stdin)['finished_inspection_id'])")
 
