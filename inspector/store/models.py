@@ -354,7 +354,11 @@ class QuizAnswer(SyncedRecord, table=True):
 class Document(SyncedRecord, table=True):
     """执法文书. Issued documents are immutable; a correction is a new document that voids the old."""
 
-    __table_args__ = (Index("ix_document_kind_year_number", "kind", "case_year", "case_number"),)
+    __table_args__ = (
+        Index("ix_document_kind_year_number", "kind", "case_year", "case_number"),
+        # 执法统计 counts issued documents by month: without it every row is read past its large frozen fields.
+        Index("ix_document_status_issued", "status", "issued_at", "kind"),
+    )
     inspection_id: str | None = Field(default=None, foreign_key="inspection.id", index=True)
     enterprise_id: str = Field(foreign_key="enterprise.id", index=True)
     kind: DocumentKind = _enum(DocumentKind)

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
 from inspector.store.db import DB_FILENAME, open_store
-from inspector.store.migrate import alembic_config, current_revision, head_revision
+from inspector.store.migrate import HEAD_REVISION, alembic_config, current_revision, head_revision
 from inspector.store.models import Document, InspectionTask
 
 NOW = "2026-03-02 01:30:00.000000"
@@ -52,7 +52,7 @@ def test_upgrade_from_0005_keeps_tasks_and_documents(data_dir: Path) -> None:
     _make_0005_database(data_dir / DB_FILENAME)
     store = open_store(data_dir)
     try:
-        assert current_revision(store.engine) == head_revision() == "0006"
+        assert current_revision(store.engine) == head_revision() == HEAD_REVISION
         with store.session() as session:
             task = session.get(InspectionTask, "t1")
             assert task is not None and task.plan_entry_id is None and task.title == "群众举报核查"
