@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, cast
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from inspector import clock
 from inspector.office.db import office_device, office_enrollment, office_user, reading, writing
@@ -67,6 +67,20 @@ def _code_used() -> ApiError:
     return forbidden("code_used", "This enrollment code has been used already.", "此登记码已使用过，请重新申请。")
 
 
+def _same_enrollment(conn: Connection, user_id: str, request: EnrollRequest) -> str | None:
+    """The device this code already made for the same laptop (the same chosen token), if any."""
+    if not request.token:
+        return None
+    found = conn.execute(
+        select(office_device.c.id).where(
+            office_device.c.user_id == user_id,
+            office_device.c.token_sha256 == sha256_hex(request.token),
+            office_device.c.revoked.is_(False),
+        )
+    ).first()
+    return None if found is None else str(found.id)
+
+
 def enroll(engine: Engine, request: EnrollRequest) -> EnrollResponse:
     """Trade a valid, unused, unexpired one-time code for a new device and its token (shown this once)."""
     code_hash = sha256_hex(normalize_code(request.code))
@@ -80,7 +94,16 @@ def enroll(engine: Engine, request: EnrollRequest) -> EnrollResponse:
         if row is None:
             raise ApiError(401, "bad_code", "Unknown enrollment code.", "登记码不正确。")
         if row.used_at is not None:
-            raise _code_used()
+            earlier = _same_enrollment(conn, row.user_id, request)
+            if earlier is None:
+                raise _code_used()
+            return EnrollResponse(
+                device_id=earlier,
+                token=str(request.token),
+                county_code=row.county_code,
+                role=cast(Role, row.role),
+                user_name=row.name,
+            )
         if row.expires_at <= now:
             raise forbidden("code_expired", "This enrollment code has expired.", "此登记码已过期，请重新申请。")
         claimed = conn.execute(
@@ -91,7 +114,7 @@ def enroll(engine: Engine, request: EnrollRequest) -> EnrollResponse:
         if claimed.rowcount != 1:  # another request took it in between
             raise _code_used()
         device_id = uuid7()
-        token = secrets.token_urlsafe(32)
+        token = request.token or secrets.token_urlsafe(32)
         conn.execute(
             office_device.insert().values(
                 id=device_id,

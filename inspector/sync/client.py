@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import logging
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,7 @@ from inspector.sync.protocol import (
 log = logging.getLogger(__name__)
 
 SYNC_KEY = "sync.office"  # {"url", "token", "device_id", "county_code", "role", "user_name"}
+PENDING_ENROLL_KEY = "sync.enrolling"  # {"url", "code", "token"} while an enrolment awaits its answer
 CHUNK = 64 << 20  # the most one upload request carries; a cut request keeps what arrived, so resuming loses little
 READ_PIECE = 1 << 20
 PULL_LIMIT = 500
@@ -171,14 +173,25 @@ def _call(http: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Re
 
 
 def enroll(store: Store, http: httpx.Client, *, url: str, code: str, device_name: str) -> OfficeLink:
-    """Exchange the one-time code the office printed for this laptop's device token (kept in settings)."""
-    response = _call(
-        http, "POST", "/enroll", json=EnrollRequest(code=code.strip(), device_name=device_name).model_dump()
-    )
+    """Exchange the one-time code the office printed for this laptop's device token (kept in settings).
+
+    The token is chosen here and saved before the request, so that a lost answer (a cut, the app killed)
+    is repaired by enrolling again with the same code: the office recognizes the token and answers again."""
+    code = code.strip()
+    with store.session() as session:
+        pending = get_setting(session, PENDING_ENROLL_KEY)
+        if isinstance(pending, dict) and pending.get("url") == url and pending.get("code") == code:
+            token = str(pending["token"])
+        else:
+            token = secrets.token_urlsafe(32)
+            set_setting(session, PENDING_ENROLL_KEY, {"url": url, "code": code, "token": token})
+    request = EnrollRequest(code=code, device_name=device_name, token=token)
+    response = _call(http, "POST", "/enroll", json=request.model_dump())
     enrolled = EnrollResponse.model_validate(response.json())
     link = OfficeLink(url, enrolled.token, enrolled.device_id, enrolled.county_code, enrolled.role, enrolled.user_name)
     with store.session() as session:
         set_setting(session, SYNC_KEY, link.__dict__)
+        set_setting(session, PENDING_ENROLL_KEY, None)
         state = session.get(SyncState, url) or SyncState(office_url=url)
         state.device_id = enrolled.device_id
         session.add(state)

@@ -41,6 +41,9 @@ class ErrorBody(BaseModel):
 class EnrollRequest(BaseModel):
     code: str = Field(min_length=6, max_length=64)
     device_name: str = Field(min_length=1, max_length=100)
+    # The token the laptop chose and saved before asking: if the answer is lost, asking again with the same
+    # code and token gets the same device instead of "code already used".
+    token: str | None = Field(default=None, min_length=32, max_length=128)
 
 
 class EnrollResponse(BaseModel):

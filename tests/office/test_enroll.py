@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from inspector import clock
 from inspector.office.admin import add_user, enroll_device, list_devices, revoke_device
@@ -85,3 +85,20 @@ def test_admin_refuses_bad_input(office: Office) -> None:
         enroll_device(office.engine, "no-such-user")
     with pytest.raises(OfficeError, match="No device"):
         revoke_device(office.engine, "no-such-device")
+
+
+def test_a_lost_answer_is_repaired_by_enrolling_again_with_the_same_token(office: Office) -> None:
+    user_id = add_user(office.engine, name="王一", role="inspector", county_code=COUNTY_A)
+    code = enroll_device(office.engine, user_id)
+    token = "laptop-chosen-" + "x" * 40
+    body = {"code": code, "device_name": "王一的笔记本", "token": token}
+    first = office.client.post("/api/v1/enroll", json=body)
+    assert first.status_code == 200 and first.json()["token"] == token
+    again = office.client.post("/api/v1/enroll", json=body)  # the first answer never arrived
+    assert again.status_code == 200 and again.json()["device_id"] == first.json()["device_id"]
+    # Anyone else with the code (another token, or none) is refused, and no second device is made.
+    for other in ({**body, "token": "y" * 40}, {"code": code, "device_name": "别人的电脑"}):
+        r = office.client.post("/api/v1/enroll", json=other)
+        assert r.status_code == 403 and r.json()["code"] == "code_used"
+    with office.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(office_device)).scalar_one() == 1

@@ -5,17 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from inspector.domain.enums import Industry
 from inspector.domain.identifiers import make_credit_code
-from inspector.office.admin import revoke_device
+from inspector.office.admin import add_user, enroll_device, revoke_device
 from inspector.registry.service import register_enterprise
-from inspector.store.db import Store
+from inspector.store.db import Store, open_store
 from inspector.store.models import Document, Enterprise, Evidence, Finding, ItemResult, OutboxEntry
-from inspector.sync.client import SyncError, office_link, sync_once
+from inspector.sync.client import SyncError, enroll, office_link, sync_once
 from inspector.sync.protocol import GLOBAL_TABLES
-from tests.sync.conftest import Office, laptop
+from tests.sync.conftest import URL, Office, laptop
 
 
 def _ids(store: Store, model: type) -> set[str]:
@@ -158,3 +159,33 @@ def test_a_full_disk_is_named_and_the_next_sync_finishes(
 def _blob_hashes(store: Store) -> set[str]:
     with store.session() as session:
         return {row.sha256 for row in session.exec(select(Evidence))}
+
+
+def test_an_enrolment_whose_answer_was_lost_is_repeated_with_the_same_code(office: Office, tmp_path: Path) -> None:
+    import httpx
+
+    from inspector.store.settings import get_setting
+    from inspector.sync.client import PENDING_ENROLL_KEY
+
+    store = open_store(tmp_path / "lost")
+    try:
+        user = add_user(office.engine, name="执法丢包", role="inspector", county_code="140522")
+        code = enroll_device(office.engine, user)
+
+        class AnswerLost(TestClient):
+            def request(self, method: str, url: object, *args: object, **kwargs: object) -> httpx.Response:  # type: ignore[override]
+                super().request(method, url, *args, **kwargs)  # type: ignore[arg-type]  # the office enrolled it …
+                raise httpx.ReadError("connection reset")  # … and the answer was lost
+
+        http = AnswerLost(office.client.app)
+        with pytest.raises(SyncError) as err:
+            enroll(store, http, url=URL, code=code, device_name="丢包的笔记本")
+        assert err.value.code == "network"
+        with store.session() as session:
+            assert office_link(session) is None and get_setting(session, PENDING_ENROLL_KEY)
+        link = enroll(store, TestClient(office.client.app), url=URL, code=code, device_name="丢包的笔记本")
+        assert link.token and link.county_code == "140522"
+        with store.session() as session:
+            assert get_setting(session, PENDING_ENROLL_KEY) is None
+    finally:
+        store.close()
