@@ -14,8 +14,10 @@ from typing import Any
 
 from PySide6.QtCharts import QChartView
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QPageSize, QPainter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -50,11 +52,12 @@ from inspector.desk.plans import EntryProgress, PlanProgress, approve_plan, draf
 from inspector.documents.queries import DocumentRow, list_documents
 from inspector.documents.review import ReviewRow, approve, documents_awaiting_review, return_with_comment
 from inspector.domain.enums import ComplaintChannel, DocumentStatus, InspectorRole
+from inspector.errors import InspectorError
 from inspector.store.db import Store
 from inspector.store.models import AnnualPlan, Enterprise, Inspector
 from inspector.store.settings import agency_county_code
 from inspector.ui.desk import bar_chart  # one chart style for the whole desk
-from inspector.ui.documents_page import CaseExport, DocumentExport
+from inspector.ui.documents_page import CaseExport, DocumentExport, print_pdfs
 from inspector.ui.ops import run_write, user_message
 from inspector.ui.pages import Page, make_table
 from inspector.ui.table_model import Column, RowTableModel
@@ -175,6 +178,7 @@ class ReviewTab(WorkTab):
 
     title = "文书审核"
     export_done = Signal(object)  # CaseExport
+    printed = Signal(int)  # pages sent to the printer
 
     def __init__(self, store: Store, officer: Callable[[], Officer | None], parent: QWidget | None = None) -> None:
         super().__init__(store, officer, parent)
@@ -208,14 +212,17 @@ class ReviewTab(WorkTab):
             self.month_box.addItem(f"{year}年{month}月", (year, month))
             year, month = (year - 1, 12) if month == 1 else (year, month - 1)
         self.export_button = QPushButton("批量导出该月已出具文书…")
+        self.print_button = QPushButton("批量打印…")
         batch.addWidget(QLabel("批量打印"))
         batch.addWidget(self.month_box)
+        batch.addWidget(self.print_button)
         batch.addWidget(self.export_button)
         batch.addStretch(1)
         layout.addLayout(batch)
         self.approve_button.clicked.connect(lambda: self.approve_selected())  # noqa: PLW0108
         self.return_button.clicked.connect(lambda: self.return_selected())  # noqa: PLW0108 (`checked` ≠ comment)
         self.export_button.clicked.connect(self.choose_export_folder)
+        self.print_button.clicked.connect(lambda: self.print_month())  # noqa: PLW0108 (`checked` ≠ printer)
 
     def refresh(self) -> None:
         self._load(documents_awaiting_review, self._show)
@@ -260,22 +267,74 @@ class ReviewTab(WorkTab):
         if folder:
             self.export_month_to(Path(folder))
 
-    def export_month_to(self, folder: Path) -> None:
-        if self.export_job is not None:
-            return
+    def _issued_in_month(self) -> Callable[[Session], list[DocumentRow]]:
         year, month = self.month_box.currentData()
 
-        def issued_in_month(session: Session) -> list[DocumentRow]:
+        def issued(session: Session) -> list[DocumentRow]:
             rows = list_documents(session, limit=100_000)
             return [
                 r
-                for r in rows
+                for r in reversed(rows)  # oldest first: the order they were issued in
                 if r.status in (DocumentStatus.ISSUED, DocumentStatus.SERVED)
                 and r.issued_at is not None
                 and (clock.to_local(r.issued_at).year, clock.to_local(r.issued_at).month) == (year, month)
             ]
 
-        self._load(issued_in_month, lambda rows: self._start_export(rows, folder))
+        return issued
+
+    def export_month_to(self, folder: Path) -> None:
+        if self.export_job is not None:
+            return
+        self._load(self._issued_in_month(), lambda rows: self._start_export(rows, folder))
+
+    def print_month(self, printer: QPrinter | None = None) -> None:
+        """The month's issued documents as one print job, oldest first; cancel stops after a document."""
+        issued = self._issued_in_month()
+        blobs = self.store.blobs
+
+        def load(session: Session) -> list[tuple[DocumentRow, bytes]]:
+            return [(row, blobs.path_of(row.pdf_sha256).read_bytes()) for row in issued(session) if row.pdf_sha256]
+
+        self._load(load, lambda documents: self._print_documents(documents, printer))
+
+    def _print_documents(self, documents: list[tuple[DocumentRow, bytes]], printer: QPrinter | None) -> None:
+        if not documents:
+            self._say("该月没有已出具的文书。", error=False)
+            self.printed.emit(0)
+            return
+        if printer is None:
+            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+            printer.setDocName(f"执法文书（{self.month_box.currentText()}）")
+            dialog = QPrintDialog(printer, self)
+            dialog.setWindowTitle(f"批量打印：{len(documents)} 份文书")
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+        progress = QProgressDialog("正在打印文书…", "取消", 0, len(documents), self)
+        progress.setWindowTitle("批量打印")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(400)
+
+        sent = [0]
+
+        def each_done(number: int) -> bool:
+            sent[0] = number
+            progress.setValue(number)
+            QApplication.processEvents()  # paints the bar and lets 取消 be clicked between documents
+            return not progress.wasCanceled()
+
+        try:
+            pages = print_pdfs([pdf for _row, pdf in documents], printer, each_done=each_done)
+        except InspectorError as exc:
+            self._say(exc.message_zh, error=True)
+            self.failed.emit(exc.message_zh)
+            return
+        finally:
+            progress.reset()
+            progress.deleteLater()
+        stopped = "（其余已取消）" if sent[0] < len(documents) else ""
+        self._say(f"已发送打印：{sent[0]} 份文书，共 {pages} 页{stopped}。", error=False)
+        self.printed.emit(pages)
 
     def _start_export(self, rows: list[DocumentRow], folder: Path) -> None:
         if not rows:

@@ -134,34 +134,46 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> int:
     """Paint each page of the PDF on the printer as an image at its resolution (≤ 300 dpi); the page count.
 
     The page fills the paper (its margins are those of the form), centred and scaled to fit."""
-    document, buffer = load_pdf(pdf)
+    return print_pdfs([pdf], printer)
+
+
+def print_pdfs(pdfs: list[bytes], printer: QPrinter, *, each_done: Callable[[int], bool] | None = None) -> int:
+    """Several PDFs as one print job (a batch), in order; the pages printed.
+
+    `each_done(n)` is called after the n-th document; returning False stops the batch there (cancel)."""
+    printer.setFullPage(True)
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise InspectorError("The printer cannot be opened.", "无法开始打印：打印机不可用，或无法写入打印文件。")
+    printed = 0
     try:
-        pages = document.pageCount()
-        if document.status() != QPdfDocument.Status.Ready or pages < 1:
-            raise InspectorError("The PDF cannot be read.", "无法读取文书的 PDF，未能打印。")
-        printer.setFullPage(True)
-        painter = QPainter()
-        if not painter.begin(printer):
-            raise InspectorError("The printer cannot be opened.", "无法开始打印：打印机不可用，或无法写入打印文件。")
-        try:
-            dpi = min(printer.resolution(), MAX_PRINT_DPI)
-            paper = QRectF(printer.paperRect(QPrinter.Unit.DevicePixel))
-            for page in range(pages):
-                if page and not printer.newPage():
-                    raise InspectorError("The printer refused a new page.", "打印机无法换页，打印未完成。")
-                points = document.pagePointSize(page)
-                pixels = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
-                image = _on_white(document.render(page, pixels))
-                scale = min(paper.width() / pixels.width(), paper.height() / pixels.height())
-                width, height = pixels.width() * scale, pixels.height() * scale
-                target = QRectF((paper.width() - width) / 2, (paper.height() - height) / 2, width, height)
-                painter.drawImage(target, image)
-        finally:
-            painter.end()
-        return pages
+        dpi = min(printer.resolution(), MAX_PRINT_DPI)
+        paper = QRectF(printer.paperRect(QPrinter.Unit.DevicePixel))
+        for number, pdf in enumerate(pdfs, start=1):
+            document, buffer = load_pdf(pdf)
+            try:
+                pages = document.pageCount()
+                if document.status() != QPdfDocument.Status.Ready or pages < 1:
+                    raise InspectorError("The PDF cannot be read.", "无法读取文书的 PDF，未能打印。")
+                for page in range(pages):
+                    if printed and not printer.newPage():
+                        raise InspectorError("The printer refused a new page.", "打印机无法换页，打印未完成。")
+                    points = document.pagePointSize(page)
+                    pixels = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
+                    image = _on_white(document.render(page, pixels))
+                    scale = min(paper.width() / pixels.width(), paper.height() / pixels.height())
+                    width, height = pixels.width() * scale, pixels.height() * scale
+                    target = QRectF((paper.width() - width) / 2, (paper.height() - height) / 2, width, height)
+                    painter.drawImage(target, image)
+                    printed += 1
+            finally:
+                document.close()
+                buffer.close()
+            if each_done is not None and not each_done(number):
+                break
     finally:
-        document.close()
-        buffer.close()
+        painter.end()
+    return printed
 
 
 # ─── batch export ────────────────────────────────────────────────────────────────────────────────────

@@ -176,3 +176,25 @@ def test_a_complaint_is_registered_anonymously_and_sent_to_two_officers(
     with qtbot.waitSignal(tab.failed, timeout=WAIT):
         tab.close_selected("已核查")
     assert tab.message.text() and "c62828" in tab.message.styleSheet()
+
+
+def test_the_months_documents_print_as_one_job(
+    qtbot: QtBot, window: MainWindow, demo_store: Store, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+    from PySide6.QtPrintSupport import QPrinter
+
+    _page, tab = open_tab(qtbot, window, "文书审核")
+    assert isinstance(tab, ReviewTab)
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    target = tmp_path / "batch.pdf"
+    printer.setOutputFileName(str(target))
+    with qtbot.waitSignal(tab.printed, timeout=WAIT) as printed:
+        tab.print_month(printer)
+    with demo_store.session() as session:
+        issued = session.exec(select(Document).where(Document.status == "已出具")).all()
+        expected = sum(len(PdfReader(demo_store.blobs.path_of(d.pdf_sha256)).pages) for d in issued)
+    assert len(issued) >= 2 and printed.args[0] == expected
+    assert len(PdfReader(target).pages) == expected
+    assert f"{len(issued)} 份文书" in tab.message.text()
