@@ -31,7 +31,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy inspector
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest --durations=15
 
 screenshot: $(VENV)/.installed
 	$(BIN)/inspector --data-dir $(DEMO_DIR) demo
