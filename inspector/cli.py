@@ -192,6 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_office_close_year)
 
+    p = sub.add_parser("verify", help="check the audit chain, every record against it, and every stored file's hash")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_verify)
+
     p = sub.add_parser("sync", help="sync with the office: push this laptop's work, pull what the office sends")
     p.add_argument("--office", metavar="URL", help="the office server (with --code, the first time)")
     p.add_argument("--code", help="the one-time code the office printed for this laptop")
@@ -655,6 +659,56 @@ def _cmd_evidence_list(args: argparse.Namespace) -> int:
         print(f"{r.position:>3}  {r.sha256[:16]}  {when:<25}  {gps:<21}  {r.original_name}  [{links}]")
     print(f"{len(rows)} photo(s)", file=sys.stderr)
     return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from inspector.store.audit import verify_audit
+
+    with _opened_store(args) as store, store.session() as session:
+        report = verify_audit(session)
+        blobs = _referenced_blob_checks(session, store)
+    broken = [b for b in blobs if b["status"] != "ok"]
+    if args.json:
+        _print_json(
+            {
+                "events": report.events,
+                "records": report.records,
+                "blobs": len(blobs),
+                "problems": [p.to_json() for p in report.problems],
+                "blob_problems": broken,
+            }
+        )
+    else:
+        for problem in report.problems:
+            print(f"{problem.kind.upper():<9} {problem.table_name} {problem.record_id}: {problem.detail}")
+        for blob in broken:
+            print(f"{blob['status'].upper():<9} {blob['table']} {blob['record_id']}: file {blob['sha256']}")
+        print(
+            f"{report.events} audit event(s), {report.records} record(s), {len(blobs)} file(s) checked: "
+            f"{len(report.problems)} record problem(s), {len(broken)} file problem(s)"
+        )
+    return 1 if report.problems or broken else 0
+
+
+def _referenced_blob_checks(session: Any, store: Store) -> list[dict[str, str]]:
+    """Every photo, signature and issued document's PDF hashed again against the hash its record holds."""
+    from sqlmodel import select
+
+    from inspector.store.models import Document, Evidence, Signature
+
+    checks: list[dict[str, str]] = []
+    verdicts: dict[str, str] = {}
+    columns = ((Evidence, "sha256"), (Signature, "image_sha256"), (Document, "pdf_sha256"))
+    for model, column in columns:
+        for row in session.exec(select(model)):
+            sha = getattr(row, column) or ""
+            if not sha:
+                continue
+            if sha not in verdicts:
+                verdicts[sha] = store.blobs.verify(sha).status
+            table = str(model.__tablename__)
+            checks.append({"table": table, "record_id": row.id, "sha256": sha, "status": verdicts[sha]})
+    return checks
 
 
 def _cmd_evidence_verify(args: argparse.Namespace) -> int:

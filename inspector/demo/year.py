@@ -53,7 +53,7 @@ from inspector.domain.identifiers import CREDIT_CODE_ALPHABET, id_number_check_c
 from inspector.errors import InspectorError, ValidationError
 from inspector.quiz.service import MANAGERS, RECTIFY_DAYS
 from inspector.shipped import install_shipped_content
-from inspector.store import search_index
+from inspector.store import audit, search_index
 from inspector.store.bulk import insert_synced
 from inspector.store.db import Store
 from inspector.store.models import (
@@ -934,6 +934,7 @@ def _insert_indexed(session: Session, model: type[SyncedRecord], rows: list[dict
                 for r in chunk
             ],
         )  # fmt: skip
+        audit.bulk_events(session, table.name, [audit.normalized(model.model_validate(r)) for r in chunk])
 
 
 def year_span(year: int | None, today: date) -> tuple[date, date]:

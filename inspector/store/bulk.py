@@ -1,8 +1,8 @@
 """Bulk inserts of synced rows (question-bank imports of thousands of rows) without one ORM object per row.
 
 The rows get exactly what the flush hook in inspector.store.db gives a new row — id, timestamps, origin
-device, version 1 — and their outbox entries, in the caller's transaction. Tables with derived indexes kept
-by session hooks (the inspection search index) are refused: those must go through the session.
+device, version 1 — their outbox entries and their audit events, in the caller's transaction. Tables with
+derived indexes kept by session hooks (the inspection search index) are refused: they go through the session.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from inspector import clock
 from inspector.domain.enums import OutboxOp
+from inspector.store import audit
 from inspector.store.ids import uuid7
 from inspector.store.models import Enterprise, Finding, Inspection, OutboxEntry, SyncedRecord
 
@@ -55,4 +56,6 @@ def insert_synced(session: Session, model: type[SyncedRecord], rows: Sequence[di
                 for r in chunk
             ],
         )
+        # No flush hook sees these rows: their audit events (with each record's state) are written here.
+        audit.bulk_events(session, table.name, [audit.normalized(model.model_validate(r)) for r in chunk])
     return ids

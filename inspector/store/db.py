@@ -25,6 +25,7 @@ from inspector import clock
 from inspector.domain.enums import OutboxOp
 from inspector.errors import StoreError
 from inspector.store import (
+    audit,
     hlc,
     migrate,
     plan_lock,  # noqa: F401  (registers the approved-plan guard)
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 DB_FILENAME = "inspector.sqlite"
 SQLITE_HEADER = b"SQLite format 3\x00"
 DEVICE_ID_KEY = "device_id"
+AUDIT_BASELINE_KEY = "audit.baseline"
 
 # Session.info key: rows applied from the office are not echoed back into the outbox.
 APPLYING_REMOTE = "applying_remote"
@@ -171,6 +173,7 @@ def open_store(data_dir: Path, *, migrate_to_head: bool = True) -> Store:
         device_id = _ensure_device_id(engine)
         if migrate_to_head:
             _resume_clock(engine)
+            _ensure_audit_baseline(engine, device_id)
     except DatabaseError as exc:
         engine.dispose()
         raise StoreError(
@@ -200,6 +203,17 @@ STAMP_COLUMNS = frozenset({"id", "created_at", "updated_at", "origin_device", "v
 NEW_RECORD = "*"  # outbox fields key: the whole record is new
 
 
+def _ensure_audit_baseline(engine: Engine, device_id: str) -> None:
+    """Once per data folder: an audit event for every record from before the audit log kept record states."""
+    with Session(engine) as session:
+        if session.get(Setting, AUDIT_BASELINE_KEY) is not None:
+            return
+        session.info["device_id"] = device_id
+        added = audit.baseline(session)
+        session.add(Setting(key=AUDIT_BASELINE_KEY, value={"at": clock.now().isoformat(), "records": added}))
+        session.commit()
+
+
 def _resume_clock(engine: Engine) -> None:
     """The clock starts past the newest stamp pulled before, even if this laptop's clock is behind."""
     with engine.connect() as conn:
@@ -211,6 +225,7 @@ def _resume_clock(engine: Engine) -> None:
 @event.listens_for(OrmSession, "before_flush")
 def _stamp_synced_rows(session: OrmSession, _ctx: Any, _instances: Any) -> None:
     if session.info.get(APPLYING_REMOTE, False):
+        _audit_changes(session, remote=True)
         return
     now = clock.now()
     device_id = session.info.get("device_id", "")
@@ -252,6 +267,29 @@ def _stamp_synced_rows(session: OrmSession, _ctx: Any, _instances: Any) -> None:
             if entry.record_id in earlier and entry.fields is not None:
                 entry.fields = _merge_fields(earlier[entry.record_id], entry.fields)
     session.add_all(outbox)
+    _audit_changes(session, remote=False)
+
+
+def _audit_changes(session: OrmSession, *, remote: bool) -> None:
+    """One audit event per synced record this flush creates, changes or deletes (after its stamps are set)."""
+    events = []
+    for obj in list(session.new):
+        if isinstance(obj, SyncedRecord):
+            events.append(audit.change_event(session, obj, "sync" if remote else "create", None))
+    for obj in list(session.dirty):
+        if isinstance(obj, SyncedRecord) and session.is_modified(obj):
+            changes = {
+                attr.key: (attr.history.deleted[0] if attr.history.deleted else None, None)
+                for attr in inspect(obj).attrs
+                if attr.key not in STAMP_COLUMNS and attr.history.has_changes()
+            }
+            events.append(audit.change_event(session, obj, "sync" if remote else "update", changes))
+    for obj in list(session.deleted):
+        if isinstance(obj, SyncedRecord):
+            events.append(audit.change_event(session, obj, "delete", None))
+    if events:
+        session.add_all(events)
+        audit.mark_pending(session)
 
 
 def _changed_fields(obj: SyncedRecord, stamp: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0007"  # the newest script in migrations/versions; bump with every new migration
+HEAD_REVISION = "0008"  # the newest script in migrations/versions; bump with every new migration
 
 
 def is_model_table(name: str | None) -> bool:

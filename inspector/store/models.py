@@ -493,6 +493,7 @@ class AuditEvent(SQLModel, table=True):
     record_id: str = Field(max_length=36, index=True)
     old_values: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     new_values: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    record_sha256: str = Field(default="", max_length=64)  # the whole record after the change ("" if deleted)
     prev_hash: str = Field(default="", max_length=64)
     hash: str = Field(default="", max_length=64)
 

@@ -12,6 +12,7 @@ from inspector.domain.enums import Industry
 from inspector.domain.identifiers import make_credit_code
 from inspector.office.admin import add_user, enroll_device, revoke_device
 from inspector.registry.service import register_enterprise
+from inspector.store import audit
 from inspector.store.db import Store, open_store
 from inspector.store.models import Document, Enterprise, Evidence, Finding, ItemResult, OutboxEntry
 from inspector.sync.client import SyncError, enroll, office_link, sync_once
@@ -38,6 +39,9 @@ def test_a_laptops_work_reaches_a_colleagues_laptop_with_its_photos_and_pdfs(off
         assert again.pushed == 0 and again.blobs_uploaded == 0 and again.number_blocks == 0
         pulled = sync_once(b, http_b)
         assert pulled.pulled > 100
+        for store in (a, b):  # what was pulled is audited too ("sync" events), so both folders verify clean
+            with store.session() as session:
+                assert audit.verify_audit(session).problems == []
         for model in (Enterprise, Finding, Evidence, Document, ItemResult):
             assert _ids(b, model) == _ids(a, model), model
         with b.session() as session:
