@@ -54,7 +54,7 @@ def normalized(row: SyncedRecord) -> dict[str, Any]:
     values = row.model_dump()
     for name, value in values.items():
         if isinstance(value, datetime):
-            values[name] = (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC))
+            values[name] = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return dict(to_jsonable_python(values))
 
 
