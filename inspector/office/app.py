@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from inspector import __version__, clock
 from inspector.errors import InspectorError
-from inspector.office import auth, numbers, records
+from inspector.office import auth, limits, numbers, records
 from inspector.office.auth import Device
 from inspector.office.db import open_office_db
 from inspector.office.errors import ApiError, unauthorized
@@ -116,16 +116,25 @@ def _office(request: Request) -> Office:
 OfficeDep = Annotated[Office, Depends(_office)]
 
 
-def _device(office: OfficeDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Device:
+def _address(request: Request) -> str:
+    return request.client.host if request.client is not None else "unknown"
+
+
+def _device(
+    request: Request,
+    office: OfficeDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Device:
     if credentials is None or not credentials.credentials:
         raise unauthorized("No device token (Authorization: Bearer …).")
-    return auth.authenticate(office.engine, credentials.credentials)
+    token = credentials.credentials
+    return limits.guarded(office.engine, "token", _address(request), lambda: auth.authenticate(office.engine, token))
 
 
 DeviceDep = Annotated[Device, Depends(_device)]
 Sha256 = Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$", description="SHA-256 hex digest of the blob")]
 
-_ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorBody} for status in (401, 403, 404, 409, 422)}
+_ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorBody} for status in (401, 403, 404, 409, 422, 429)}
 router = APIRouter(prefix=API, responses=_ERRORS)
 
 
@@ -133,9 +142,10 @@ router = APIRouter(prefix=API, responses=_ERRORS)
 
 
 @router.post("/enroll", response_model=EnrollResponse, tags=["devices"])
-def enroll(body: EnrollRequest, office: OfficeDep) -> EnrollResponse:
-    """Trade a one-time enrollment code for this device's token (returned once, never again)."""
-    return auth.enroll(office.engine, body)
+def enroll(body: EnrollRequest, request: Request, office: OfficeDep) -> EnrollResponse:
+    """Trade a one-time enrollment code for this device's token (returned once, never again); an address with
+    too many failed attempts is refused for a while (429)."""
+    return limits.guarded(office.engine, "enroll", _address(request), lambda: auth.enroll(office.engine, body))
 
 
 @router.post("/push", response_model=PushResponse, tags=["records"])

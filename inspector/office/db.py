@@ -168,6 +168,15 @@ office_void_number = Table(
     Column("recorded_at", UTCDateTime(), nullable=False),
 )
 
+office_failure = Table(
+    "office_failure",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("key", String(100), nullable=False),  # "enroll:<address>" / "token:<address>"
+    Column("at", UTCDateTime(), nullable=False),
+    Index("ix_office_failure_key_at", "key", "at"),
+)
+
 
 # ─── engine ──────────────────────────────────────────────────────────────────────────────────────────
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from inspector import clock
@@ -102,3 +103,25 @@ def test_a_lost_answer_is_repaired_by_enrolling_again_with_the_same_token(office
         assert r.status_code == 403 and r.json()["code"] == "code_used"
     with office.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(office_device)).scalar_one() == 1
+
+
+def test_guessing_codes_or_tokens_is_refused_after_ten_failures(office: Office) -> None:
+    from inspector.office.limits import MAX_FAILURES
+
+    user_id = add_user(office.engine, name="王一", role="inspector", county_code=COUNTY_A)
+    good = enroll_device(office.engine, user_id)
+    for n in range(MAX_FAILURES):
+        r = office.client.post("/api/v1/enroll", json={"code": f"WRONG-{n:04d}", "device_name": "猜码的人"})
+        assert r.status_code == 401, r.text
+    r = office.client.post("/api/v1/enroll", json={"code": good, "device_name": "猜码的人"})
+    assert r.status_code == 429 and r.json()["code"] == "too_many_attempts" and "分钟后再试" in r.json()["message_zh"]
+    # The code was not spent by the refused attempt; the laptop enrols from another address.
+    other = TestClient(office.app, client=("10.0.0.7", 50000))
+    r = other.post("/api/v1/enroll", json={"code": good, "device_name": "王一的笔记本"})
+    assert r.status_code == 200, r.text
+    token = r.json()["token"]
+    # Tokens likewise: ten wrong ones from an address, then even the right one waits; other addresses do not.
+    for n in range(MAX_FAILURES):
+        assert office.client.get("/api/v1/pull", headers={"Authorization": f"Bearer wrong-{n}"}).status_code == 401
+    assert office.client.get("/api/v1/pull", headers={"Authorization": f"Bearer {token}"}).status_code == 429
+    assert other.get("/api/v1/pull", headers={"Authorization": f"Bearer {token}"}).status_code == 200
