@@ -22,6 +22,8 @@ from inspector.sync.protocol import EnrollRequest, EnrollResponse
 Role = Literal["inspector", "supervisor"]
 ROLES: tuple[Role, ...] = ("inspector", "supervisor")
 LAST_SEEN_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often per device
+# A token unused this long expires (a laptop lost in a drawer): its owner enrols the laptop again.
+TOKEN_IDLE_LIMIT = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,11 @@ def authenticate(engine: Engine, token: str) -> Device:
         raise unauthorized(f"Device {row.id} has been revoked.", "此设备已被停用，请联系管理员。")
     now = clock.now()
     last_seen: datetime | None = row.last_seen_at
+    if last_seen is not None and now - last_seen > TOKEN_IDLE_LIMIT:
+        raise unauthorized(
+            f"Device {row.id}'s token expired after {TOKEN_IDLE_LIMIT.days} days without use.",
+            f"本机超过{TOKEN_IDLE_LIMIT.days}天未同步，同步凭证已过期，请联系管理员重新登记本机。",
+        )
     if last_seen is None or now - last_seen > LAST_SEEN_EVERY:
         with writing(engine) as conn:
             conn.execute(update(office_device).where(office_device.c.id == row.id).values(last_seen_at=now))

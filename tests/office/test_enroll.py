@@ -125,3 +125,17 @@ def test_guessing_codes_or_tokens_is_refused_after_ten_failures(office: Office) 
         assert office.client.get("/api/v1/pull", headers={"Authorization": f"Bearer wrong-{n}"}).status_code == 401
     assert office.client.get("/api/v1/pull", headers={"Authorization": f"Bearer {token}"}).status_code == 429
     assert other.get("/api/v1/pull", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_a_token_unused_for_ninety_days_expires(office: Office) -> None:
+    from inspector.office.auth import TOKEN_IDLE_LIMIT
+
+    laptop = office.enroll()
+    assert laptop.pull().status_code == 200
+    with office.engine.begin() as conn:
+        conn.execute(update(office_device).values(last_seen_at=clock.now() - TOKEN_IDLE_LIMIT - timedelta(hours=1)))
+    r = laptop.pull()
+    assert r.status_code == 401 and "过期" in r.json()["message_zh"] and "expired" in r.json()["message"]
+    with office.engine.begin() as conn:  # used within the limit: fine, and the use renews it
+        conn.execute(update(office_device).values(last_seen_at=clock.now() - TOKEN_IDLE_LIMIT + timedelta(hours=1)))
+    assert laptop.pull().status_code == 200
