@@ -165,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     p.add_argument("--agency", default="阳", help="agency short name of the case numbers handed out (default 阳)")
     p.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+    p.add_argument("--cert", metavar="FILE.pem", type=Path, help="TLS certificate (with --key): serve https")
+    p.add_argument("--key", metavar="FILE.pem", type=Path, help="TLS private key of --cert")
     p.set_defaults(handler=_cmd_office_serve)
     p = osub.add_parser("add-user", help="add an inspector or supervisor; prints the user id")
     p.add_argument("name", metavar="NAME")
@@ -834,15 +836,19 @@ def _cmd_doc_numbers(args: argparse.Namespace) -> int:
 def _cmd_sync(args: argparse.Namespace) -> int:
     import platform
 
-    from inspector.sync.client import enroll, http_client, sync_once
+    from inspector.sync.client import enroll, fingerprint, http_client, office_certificate, sync_once
 
     if bool(args.office) != bool(args.code):
         print("inspector: error: --office and --code go together (the first sync of a laptop)", file=sys.stderr)
         return 2
     with _opened_store(args) as store:
         if args.office:
-            with http_client(args.office) as http:
-                link = enroll(store, http, url=args.office, code=args.code, device_name=args.name or platform.node())
+            cert = office_certificate(args.office)  # https: pinned from now on (compare it with the office's)
+            if cert:
+                print(f"office certificate SHA-256 {fingerprint(cert)}", file=sys.stderr)
+            with http_client(args.office, cert_pem=cert) as http:
+                name = args.name or platform.node()
+                link = enroll(store, http, url=args.office, code=args.code, device_name=name, cert_pem=cert)
             print(f"enrolled as {link.user_name} ({link.role}, county {link.county_code}), device {link.device_id}")
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -886,20 +892,47 @@ def _cmd_office_serve(args: argparse.Namespace) -> int:
 
     from inspector.office import app as office_app
 
+    if bool(args.cert) != bool(args.key):
+        print("inspector: error: --cert and --key go together", file=sys.stderr)
+        return 2
+    tls: dict[str, str] = {}
+    scheme = "http"
+    if args.cert:
+        from inspector.sync.client import fingerprint
+
+        for path in (args.cert, args.key):
+            if not Path(path).is_file():
+                print(f"inspector: error: no such file: {path}", file=sys.stderr)
+                return 2
+        try:
+            print(f"TLS certificate SHA-256 {fingerprint(Path(args.cert).read_text())}", file=sys.stderr)
+        except ValueError:
+            print(f"inspector: error: {args.cert} is not a PEM certificate", file=sys.stderr)
+            return 2
+        tls = {"ssl_certfile": str(args.cert), "ssl_keyfile": str(args.key)}
+        scheme = "https"
     db_url = _office_db_url(args)
     blob_dir = Path(args.blob_dir) if args.blob_dir else _office_dir(args) / "blobs"
     _open_office(args).dispose()  # migrate once, before any worker starts
-    print(f"office server on http://{args.host}:{args.port} (docs at /docs), blobs in {blob_dir}", file=sys.stderr)
+    print(f"office server on {scheme}://{args.host}:{args.port} (docs at /docs), blobs in {blob_dir}", file=sys.stderr)
     if args.workers > 1:
         os.environ[office_app.DB_ENV] = db_url
         os.environ[office_app.BLOB_DIR_ENV] = str(blob_dir)
         os.environ[office_app.AGENCY_ENV] = args.agency
         uvicorn.run(
-            "inspector.office.app:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers
+            "inspector.office.app:app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            **tls,  # type: ignore[arg-type]
         )
     else:
         uvicorn.run(
-            office_app.create_app(db_url, blob_dir, agency_short_name=args.agency), host=args.host, port=args.port
+            office_app.create_app(db_url, blob_dir, agency_short_name=args.agency),
+            host=args.host,
+            port=args.port,
+            **tls,  # type: ignore[arg-type]
         )
     return 0
 

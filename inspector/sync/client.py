@@ -15,10 +15,12 @@ import errno
 import hashlib
 import logging
 import secrets
+import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import ValidationError as PydanticValidationError
@@ -106,6 +108,7 @@ class OfficeLink:
     county_code: str
     role: str
     user_name: str
+    cert_pem: str = ""  # the office's TLS certificate as first seen at enrolment: the only one trusted after
 
 
 def office_link(session: Session) -> OfficeLink | None:
@@ -119,12 +122,47 @@ def office_link(session: Session) -> OfficeLink | None:
         county_code=str(data.get("county_code", "")),
         role=str(data.get("role", "inspector")),
         user_name=str(data.get("user_name", "")),
+        cert_pem=str(data.get("cert_pem", "")),
     )
 
 
-def http_client(url: str, token: str | None = None) -> httpx.Client:
+def http_client(url: str, token: str | None = None, cert_pem: str = "") -> httpx.Client:
+    """A client for the office; over https it trusts exactly the certificate pinned at enrolment."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=TIMEOUT)
+    verify: ssl.SSLContext | bool = True
+    if url.startswith("https://") and cert_pem:
+        verify = pinned_context(cert_pem)
+    return httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=TIMEOUT, verify=verify)
+
+
+def pinned_context(cert_pem: str) -> ssl.SSLContext:
+    """Trust this one certificate (self-signed or not) and nothing else; the name in it does not matter,
+    since the certificate itself is what was checked at enrolment."""
+    context = ssl.create_default_context(cadata=cert_pem)
+    context.check_hostname = False
+    context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
+    return context
+
+
+def office_certificate(url: str) -> str:
+    """The certificate an https office presents now (PEM), to pin at enrolment; "" for plain http."""
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        return ""
+    try:
+        return ssl.get_server_certificate((parts.hostname or "", parts.port or 443), timeout=10)
+    except OSError as exc:
+        raise SyncError(
+            f"Cannot read the office's certificate at {url}: {exc}",
+            "无法连接办公室服务器，请检查网络和服务器地址。",
+            code="unreachable",
+        ) from exc
+
+
+def fingerprint(cert_pem: str) -> str:
+    """SHA-256 of the certificate, as `openssl x509 -fingerprint -sha256` prints it, to compare by eye."""
+    digest = hashlib.sha256(ssl.PEM_cert_to_DER_cert(cert_pem)).hexdigest().upper()
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
 def _raise_for(response: httpx.Response) -> None:
@@ -157,6 +195,12 @@ def _call(http: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Re
     try:
         response = http.request(method, f"{API}{path}", **kwargs)
     except httpx.ConnectError as exc:
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            raise SyncError(
+                f"The office at {http.base_url} presented another certificate than at enrolment: {exc}",
+                "办公室服务器的证书与登记时不一致，可能被冒充，已停止同步。请联系管理员核实后重新登记本机。",
+                code="certificate",
+            ) from exc
         raise SyncError(
             f"Cannot reach the office at {http.base_url}: {exc}",
             "无法连接办公室服务器，请检查网络；数据已保存在本机，下次联网时同步。",
@@ -172,7 +216,9 @@ def _call(http: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Re
     return response
 
 
-def enroll(store: Store, http: httpx.Client, *, url: str, code: str, device_name: str) -> OfficeLink:
+def enroll(
+    store: Store, http: httpx.Client, *, url: str, code: str, device_name: str, cert_pem: str = ""
+) -> OfficeLink:
     """Exchange the one-time code the office printed for this laptop's device token (kept in settings).
 
     The token is chosen here and saved before the request, so that a lost answer (a cut, the app killed)
@@ -188,7 +234,9 @@ def enroll(store: Store, http: httpx.Client, *, url: str, code: str, device_name
     request = EnrollRequest(code=code, device_name=device_name, token=token)
     response = _call(http, "POST", "/enroll", json=request.model_dump())
     enrolled = EnrollResponse.model_validate(response.json())
-    link = OfficeLink(url, enrolled.token, enrolled.device_id, enrolled.county_code, enrolled.role, enrolled.user_name)
+    link = OfficeLink(
+        url, enrolled.token, enrolled.device_id, enrolled.county_code, enrolled.role, enrolled.user_name, cert_pem
+    )
     with store.session() as session:
         set_setting(session, SYNC_KEY, link.__dict__)
         set_setting(session, PENDING_ENROLL_KEY, None)
@@ -568,7 +616,7 @@ def sync_once(
             code="not_enrolled",
         )
     own = http is None
-    client = http or http_client(link.url, link.token)
+    client = http or http_client(link.url, link.token, link.cert_pem)
     report = SyncReport()
     try:
         top_up_numbers(store, client, report)  # first: a new block row then goes up with this push

@@ -29,7 +29,15 @@ from PySide6.QtWidgets import (
 
 from inspector.errors import InspectorError
 from inspector.store.db import Store
-from inspector.sync.client import OfficeLink, SyncReport, enroll, http_client, office_link, sync_once
+from inspector.sync.client import (
+    OfficeLink,
+    SyncReport,
+    enroll,
+    http_client,
+    office_certificate,
+    office_link,
+    sync_once,
+)
 from inspector.ui.ops import user_message
 
 log = logging.getLogger(__name__)
@@ -136,9 +144,10 @@ def run_sync(
 
 def run_enroll(store: Store, http_factory: HttpFactory | None, *, url: str, code: str, device_name: str) -> OfficeLink:
     provisional = OfficeLink(url=url, token="", device_id="", county_code="", role="", user_name="")
-    http = http_factory(provisional) if http_factory is not None else http_client(url)
+    cert = "" if http_factory is not None else office_certificate(url)  # https: pinned from now on
+    http = http_factory(provisional) if http_factory is not None else http_client(url, cert_pem=cert)
     try:
-        return enroll(store, http, url=url, code=code, device_name=device_name)
+        return enroll(store, http, url=url, code=code, device_name=device_name, cert_pem=cert)
     finally:
         http.close()
 
