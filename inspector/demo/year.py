@@ -26,7 +26,7 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from inspector import clock
@@ -44,7 +44,6 @@ from inspector.domain.enums import (
     InspectionMode,
     InspectionStatus,
     InspectorRole,
-    OutboxOp,
     QuestionType,
     QuizMode,
     QuizStatus,
@@ -53,7 +52,7 @@ from inspector.domain.identifiers import CREDIT_CODE_ALPHABET, id_number_check_c
 from inspector.errors import InspectorError, ValidationError
 from inspector.quiz.service import MANAGERS, RECTIFY_DAYS
 from inspector.shipped import install_shipped_content
-from inspector.store import audit, search_index
+from inspector.store import search_index
 from inspector.store.bulk import insert_synced
 from inspector.store.db import Store
 from inspector.store.models import (
@@ -66,7 +65,6 @@ from inspector.store.models import (
     InspectionInspector,
     Inspector,
     NumberBlock,
-    OutboxEntry,
     Question,
     QuestionBank,
     QuizAnswer,
@@ -898,7 +896,6 @@ def _money(inputs: dict[str, Any], fen: int) -> dict[str, Any]:
 
 # ─── writing it ──────────────────────────────────────────────────────────────────────────────────────
 
-_HOOKED = (Enterprise, Inspection, Finding)  # kept in the search index, which is rebuilt once at the end
 _ORDER: tuple[type[SyncedRecord], ...] = (
     Enterprise,
     Inspector,
@@ -910,31 +907,6 @@ _ORDER: tuple[type[SyncedRecord], ...] = (
     Document,
     NumberBlock,
 )
-_CHUNK = 2000
-
-
-def _insert_indexed(session: Session, model: type[SyncedRecord], rows: list[dict[str, Any]]) -> None:
-    """`insert_synced` for the tables it leaves to the session: the same stamps and outbox entries."""
-    now = clock.now()
-    device = session.info.get("device_id", "")
-    table = model.__table__  # type: ignore[attr-defined]
-    outbox = OutboxEntry.__table__  # type: ignore[attr-defined]
-    conn = session.connection()
-    for start in range(0, len(rows), _CHUNK):
-        chunk = [
-            {**r, "created_at": now, "updated_at": now, "origin_device": device, "version": 1}
-            for r in rows[start : start + _CHUNK]
-        ]
-        conn.execute(insert(table), chunk)
-        conn.execute(
-            insert(outbox),
-            [
-                {"table_name": table.name, "record_id": r["id"], "op": OutboxOp.UPSERT, "record_version": 1,
-                 "created_at": now}
-                for r in chunk
-            ],
-        )  # fmt: skip
-        audit.bulk_events(session, table.name, [audit.normalized(model.model_validate(r)) for r in chunk])
 
 
 def year_span(year: int | None, today: date) -> tuple[date, date]:
@@ -989,10 +961,7 @@ def seed_year_demo(
         for model in _ORDER:
             rows = made.rows.get(model, [])
             if rows:
-                if issubclass(model, _HOOKED):
-                    _insert_indexed(session, model, rows)
-                else:
-                    insert_synced(session, model, rows)
+                insert_synced(session, model, rows, rebuilds_index=True)  # the index is rebuilt once, below
         search_index.rebuild(session.connection())
         marker = _marker(made, seed)
         set_setting(session, DEMO_KEY, marker)

@@ -23,9 +23,12 @@ _HOOKED = (Inspection, Finding, Enterprise)
 _CHUNK = 2000
 
 
-def insert_synced(session: Session, model: type[SyncedRecord], rows: Sequence[dict[str, Any]]) -> list[str]:
-    """Insert new rows of `model`; returns their ids in order."""
-    if issubclass(model, _HOOKED):
+def insert_synced(
+    session: Session, model: type[SyncedRecord], rows: Sequence[dict[str, Any]], *, rebuilds_index: bool = False
+) -> list[str]:
+    """Insert new rows of `model`; returns their ids in order. `rebuilds_index`: the caller rebuilds the
+    inspection search index itself afterwards, so the indexed tables are allowed."""
+    if issubclass(model, _HOOKED) and not rebuilds_index:
         raise ValueError(f"{model.__name__} rows keep a search index: add them through the session")
     now = clock.now()
     device = session.info.get("device_id", "")

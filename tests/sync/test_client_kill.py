@@ -47,15 +47,13 @@ from inspector.domain.enums import ItemResultValue
 from inspector.evidence.samples import write_sample_photo
 from inspector.evidence.service import ingest_photos
 from inspector.inspections.service import start_inspection
-from inspector.office.admin import add_user, enroll_device
-from inspector.office.db import open_office_db
 from inspector.registry.service import active_inspectors
 from inspector.store.bulk import insert_synced
 from inspector.store.db import open_store
 from inspector.store.models import Enterprise, ItemResult
 from inspector.sync.client import http_client, office_link, sync_once
 
-from .test_faults import OfficeServer, check_invariants, local_records, referenced_blobs
+from .test_faults import OfficeServer, check_invariants, local_records, office_with_two_codes, referenced_blobs
 
 INSPECTOR = [sys.executable, "-m", "inspector"]
 COUNTY = "140522"
@@ -277,18 +275,7 @@ def busy_laptop(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[tu
 @pytest.fixture
 def office(tmp_path: Path) -> Iterator[tuple[OfficeServer, list[str]]]:
     """A fresh office server process (SQLite) with one inspector of COUNTY and codes for two of her laptops."""
-    server = OfficeServer(tmp_path / "office-data")
-    engine = open_office_db(f"sqlite:///{server.office_dir / 'office.sqlite'}")
-    try:
-        user = add_user(engine, name="王建军", role="inspector", county_code=COUNTY)
-        codes = [enroll_device(engine, user), enroll_device(engine, user)]
-    finally:
-        engine.dispose()
-    server.start()
-    try:
-        yield server, codes
-    finally:
-        server.stop()
+    yield from office_with_two_codes(tmp_path)
 
 
 # ─── the trial ───────────────────────────────────────────────────────────────────────────────────────

@@ -130,6 +130,10 @@ def demo_laptop(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def office(tmp_path: Path) -> Iterator[tuple[OfficeServer, list[str]]]:
     """A fresh office server (SQLite) with one inspector of COUNTY and two enrollment codes for her laptops."""
+    yield from office_with_two_codes(tmp_path)
+
+
+def office_with_two_codes(tmp_path: Path) -> Iterator[tuple[OfficeServer, list[str]]]:
     server = OfficeServer(tmp_path / "office-data")
     engine = open_office_db(f"sqlite:///{server.office_dir / 'office.sqlite'}")
     try:
