@@ -66,7 +66,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="--year: random seed (default 2024); the same seed gives the same data")
     p.add_argument("--inspections", type=int, metavar="N", help="--year: how many inspections (default 4000)")
     p.add_argument("--enterprises", type=int, metavar="N", help="--year: how many enterprises (default 300)")
+    p.add_argument(
+        "--encrypted",
+        action="store_true",
+        help="encrypt the folder first (passphrase from $INSPECTOR_PASSPHRASE); prints the recovery key",
+    )
     p.set_defaults(handler=_cmd_demo)
+
+    p = sub.add_parser(
+        "encrypt",
+        help="encrypt the data folder (a new one, or a clear-text one of an earlier version) under a passphrase",
+    )
+    p.set_defaults(handler=_cmd_encrypt)
+    p = sub.add_parser("passwd", help="change the passphrase of an encrypted data folder")
+    p.set_defaults(handler=_cmd_passwd)
+    p = sub.add_parser("recover", help="forgotten passphrase: set a new one with the recovery key printed at set-up")
+    p.set_defaults(handler=_cmd_recover)
 
     report = sub.add_parser("report", help="执法统计: the monthly enforcement report")
     rsub = report.add_subparsers(dest="report_command", metavar="ACTION", required=True)
@@ -246,11 +261,101 @@ def _opened_store(args: argparse.Namespace) -> Iterator[Store]:
     """The data folder's store for one command, closed however the command ends."""
     from inspector.store.db import open_store
 
-    store = open_store(_data_dir(args))
+    data_dir = _data_dir(args)
+    store = open_store(data_dir, passphrase=_passphrase_for(data_dir))
     try:
         yield store
     finally:
         store.close()
+
+
+def _passphrase_for(data_dir: Path) -> str | None:
+    """An encrypted folder's passphrase: $INSPECTOR_PASSPHRASE, else asked at the terminal (None: not needed or
+    not askable, and `open_store` says what is missing)."""
+    import os
+
+    from inspector.store import crypto
+
+    if not crypto.is_encrypted(data_dir) or os.environ.get(crypto.PASSPHRASE_ENV):
+        return None
+    return _ask("passphrase: ") if sys.stdin.isatty() else None
+
+
+def _ask(prompt: str) -> str:
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def _new_passphrase(env_name: str) -> str:
+    """A new passphrase: from the environment for scripts, else typed twice."""
+    import os
+
+    from inspector.store import crypto
+
+    given = os.environ.get(env_name)
+    if given:
+        return given
+    if not sys.stdin.isatty():
+        raise InspectorError(f"Set ${env_name} or run this at a terminal to type the passphrase.", "请输入口令。")
+    first = _ask(f"new passphrase (at least {crypto.MIN_PASSPHRASE_LENGTH} characters): ")
+    crypto.check_passphrase_strength(first)
+    if _ask("again: ") != first:
+        raise InspectorError("The two passphrases differ.", "两次输入的口令不一致。")
+    return first
+
+
+def _print_recovery_key(recovery_key: str) -> None:
+    print("RECOVERY KEY — print it or write it down and keep it apart from this laptop.")
+    print("It is shown only now; with it a forgotten passphrase can be replaced (`inspector recover`).")
+    print(f"    {recovery_key}")
+
+
+def _cmd_encrypt(args: argparse.Namespace) -> int:
+    from inspector.store import crypto
+    from inspector.store.encryption import encrypt_folder
+
+    data_dir = _data_dir(args)
+    if crypto.is_encrypted(data_dir):
+        raise InspectorError(f"{data_dir} is encrypted already.", "该数据文件夹已加密。")
+    passphrase = _new_passphrase(crypto.PASSPHRASE_ENV)
+
+    def progress(done: int, total: int, _name: str) -> None:
+        if total and (done == total or done % 200 == 0):
+            print(f"\rencrypting files: {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
+
+    created = encrypt_folder(data_dir, passphrase, progress=progress)
+    print(f"{data_dir} is encrypted.")
+    _print_recovery_key(created.recovery_key)
+    return 0
+
+
+def _cmd_passwd(args: argparse.Namespace) -> int:
+    import os
+
+    from inspector.store import crypto
+
+    data_dir = _data_dir(args)
+    if not crypto.is_encrypted(data_dir):
+        raise InspectorError(f"{data_dir} is not encrypted; see `inspector encrypt`.", "该数据文件夹未加密。")
+    old = os.environ.get(crypto.PASSPHRASE_ENV) or _ask("current passphrase: ")
+    crypto.change_passphrase(data_dir, old, _new_passphrase("INSPECTOR_NEW_PASSPHRASE"))
+    print("passphrase changed")
+    return 0
+
+
+def _cmd_recover(args: argparse.Namespace) -> int:
+    import os
+
+    from inspector.store import crypto
+
+    data_dir = _data_dir(args)
+    if not crypto.is_encrypted(data_dir):
+        raise InspectorError(f"{data_dir} is not encrypted.", "该数据文件夹未加密。")
+    recovery_key = os.environ.get("INSPECTOR_RECOVERY_KEY") or _ask("recovery key: ")
+    crypto.recover(data_dir, recovery_key, _new_passphrase("INSPECTOR_NEW_PASSPHRASE"))
+    print("new passphrase set")
+    return 0
 
 
 def _cmd_selftest(_args: argparse.Namespace) -> int:
@@ -282,6 +387,8 @@ def _cmd_screenshot(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from inspector.demo.seed import seed_demo
 
+    if args.encrypted:
+        _encrypt_for_demo(_data_dir(args))
     if args.year is not None:
         return _demo_year(args)
     if args.seed is not None or args.inspections is not None or args.enterprises is not None:
@@ -299,6 +406,23 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             f"finished inspection {summary.finished_inspection_id}"
         )
     return 0
+
+
+def _encrypt_for_demo(data_dir: Path) -> None:
+    import os
+
+    from inspector.store import crypto
+    from inspector.store.encryption import encrypt_folder
+
+    if crypto.is_encrypted(data_dir):
+        return
+    passphrase = os.environ.get(crypto.PASSPHRASE_ENV)
+    if not passphrase:
+        raise InspectorError(
+            f"demo --encrypted takes its passphrase from ${crypto.PASSPHRASE_ENV}.", "请设置口令环境变量。"
+        )
+    created = encrypt_folder(data_dir, passphrase)
+    print(f"{data_dir} is encrypted; recovery key: {created.recovery_key}", file=sys.stderr)
 
 
 def _demo_year(args: argparse.Namespace) -> int:
@@ -386,6 +510,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
         print(f"data folder:    {info['data_dir']}")
         print(f"schema version: {info['schema_version']}")
         print(f"device id:      {info['device_id']}")
+        print(f"encrypted:      {'yes' if info['encrypted'] else 'no (clear text)'}")
         for table, count in info["row_counts"].items():
             print(f"  {table:<22}{count:>8}")
     return 0
@@ -420,7 +545,8 @@ def _open_with_checklists(args: argparse.Namespace) -> Store:
     from inspector.checklists.service import install_builtin_checklists
     from inspector.store.db import open_store
 
-    store = open_store(_data_dir(args))
+    data_dir = _data_dir(args)
+    store = open_store(data_dir, passphrase=_passphrase_for(data_dir))
     try:
         with store.session() as session:
             install_builtin_checklists(session)

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from pathlib import Path
 from string import Formatter
 from typing import Any
 from xml.sax.saxutils import escape
@@ -78,7 +77,7 @@ class SignatureMark:
 
 @dataclass(frozen=True)
 class AppendixPhoto:
-    path: Path  # the print copy (upright, annotated, watermark strip): a file of the content-keyed cache
+    jpeg: bytes  # the print copy (upright, annotated, watermark strip)
     caption: str
     sha256: str  # of the original
     taken_at: str
@@ -387,10 +386,10 @@ def _appendix(form: Form, content: DocumentContent) -> list[Flowable]:
     story: list[Flowable] = [PageBreak(), _p("证据照片附页", "appendix"), Spacer(1, 3 * mm)]
     box_w, box_h = _TEXT_WIDTH, 92 * mm  # two photos to a page
     for n, photo in enumerate(content.photos, start=1):
-        # By file name: reportlab then embeds the JPEG as it is, without decoding it to compare images.
-        w, h = ImageReader(str(photo.path)).getSize()
+        # A file object of JPEG bytes: reportlab embeds the JPEG as it is (DCTDecode), without decoding it.
+        w, h = ImageReader(io.BytesIO(photo.jpeg)).getSize()
         scale = min(box_w / w, box_h / h)
-        image = Image(str(photo.path), width=w * scale, height=h * scale)
+        image = Image(io.BytesIO(photo.jpeg), width=w * scale, height=h * scale)
         caption = _p(f"照片{n}：{photo.caption or '（无说明）'}　拍摄：{photo.taken_at}", "cell")
         digest = _p(f"原始文件 SHA-256：{photo.sha256}", "small")
         story.append(CondPageBreak(h * scale + 20 * mm))

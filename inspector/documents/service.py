@@ -26,7 +26,7 @@ from inspector.documents.render import AppendixPhoto, DocumentContent, Signature
 from inspector.domain.enums import DocumentKind, DocumentStatus, InspectionStatus, ReviewStatus
 from inspector.domain.rules import NOT_SUBMITTED
 from inspector.errors import TransitionError, ValidationError
-from inspector.evidence.service import list_evidence, print_copy_files
+from inspector.evidence.service import list_evidence, print_copies
 from inspector.files import write_atomically
 from inspector.store.audit import SYSTEM_ACTOR, record_event
 from inspector.store.db import Store
@@ -149,10 +149,10 @@ def _signature_marks(session: Session, store: Store, document_id: str) -> tuple[
 
 def _photos(session: Session, store: Store, inspection_id: str) -> tuple[AppendixPhoto, ...]:
     rows = list_evidence(session, inspection_id)
-    paths = print_copy_files(session, store, [r.id for r in rows], long_side=APPENDIX_LONG_SIDE)
+    copies = print_copies(session, store, [r.id for r in rows], long_side=APPENDIX_LONG_SIDE)
     return tuple(
-        AppendixPhoto(path=path, caption=row.caption, sha256=row.sha256, taken_at=row.taken_at_text())
-        for row, path in zip(rows, paths, strict=True)
+        AppendixPhoto(jpeg=jpeg, caption=row.caption, sha256=row.sha256, taken_at=row.taken_at_text())
+        for row, jpeg in zip(rows, copies, strict=True)
     )
 
 

@@ -8,6 +8,7 @@ strip never hides part of the evidence.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -23,6 +24,7 @@ from inspector.evidence.annotations import Annotation
 from inspector.evidence.images import THUMBNAIL_SIZE, decode_scaled, thumbnail_jpeg
 from inspector.resources import UI_FONT_FILE, resource_path
 from inspector.store.blobs import BlobError, BlobStore
+from inspector.store.crypto import CryptoError
 
 PRINT_LONG_SIDE = 2400  # ≈ 20 cm at 300 dpi: the width of an A4 page's text block
 PRINT_STYLE = 1  # bump when the drawing of print copies changes: cached copies are then made again
@@ -45,6 +47,8 @@ class Watermark:
 
 
 class DerivedImages:
+    """The cache of images made from originals; in an encrypted folder its files are sealed like the blobs."""
+
     def __init__(self, root: Path, blobs: BlobStore) -> None:
         self.root = Path(root)
         self.blobs = blobs
@@ -53,55 +57,71 @@ class DerivedImages:
         return self.root / "thumbs" / sha256[:2] / f"{sha256}-{THUMBNAIL_SIZE}.jpg"
 
     def save_thumbnail(self, sha256: str, data: bytes) -> Path:
-        target = self.thumbnail_file(sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(target)  # readers never see half a thumbnail
-        return target
+        return self._save(self.thumbnail_file(sha256), data)
 
-    def thumbnail(self, sha256: str) -> Path:
-        """The thumbnail's file, made from the original first if it is not cached yet."""
+    def thumbnail(self, sha256: str) -> bytes:
+        """The thumbnail's JPEG bytes, made from the original first if it is not cached yet."""
         target = self.thumbnail_file(sha256)
-        if not target.is_file():
-            if not self.blobs.has(sha256):
-                raise BlobError(f"The original {sha256} is missing.", "照片原件缺失，无法生成缩略图。")
-            self.save_thumbnail(sha256, thumbnail_jpeg(self.blobs.path_of(sha256)))
-        return target
+        cached = self._load(target)
+        if cached is not None:
+            return cached
+        if not self.blobs.has(sha256):
+            raise BlobError(f"The original {sha256} is missing.", "照片原件缺失，无法生成缩略图。")
+        with self.blobs.open(sha256) as original:
+            data = thumbnail_jpeg(original, name=sha256)
+        with contextlib.suppress(OSError):  # only a cache
+            self.save_thumbnail(sha256, data)
+        return data
 
     def upright(self, sha256: str, long_side: int = PRINT_LONG_SIDE) -> Image.Image:
-        return decode_scaled(self.blobs.path_of(sha256), long_side)
+        with self.blobs.open(sha256) as original:
+            return decode_scaled(original, long_side, name=sha256)
 
     def print_copy(
         self, sha256: str, annotations: list[Annotation], watermark: Watermark, *, long_side: int = PRINT_LONG_SIDE
     ) -> bytes:
-        return self.print_copy_file(sha256, annotations, watermark, long_side=long_side).read_bytes()
-
-    def print_copy_file(
-        self, sha256: str, annotations: list[Annotation], watermark: Watermark, *, long_side: int = PRINT_LONG_SIDE
-    ) -> Path:
-        """The print copy's file: drawn once per version of annotations and watermark, then reused."""
+        """The print copy's JPEG: drawn once per version of annotations and watermark, then reused."""
         key = hashlib.sha256(
             json.dumps(
                 [sha256, [a.to_data() for a in annotations], watermark.lines(), long_side, PRINT_STYLE],
                 ensure_ascii=False,
             ).encode()
         ).hexdigest()
-        cached = self.root / "print" / key[:2] / f"{key}.jpg"
-        if cached.is_file():
+        cached_file = self.root / "print" / key[:2] / f"{key}.jpg"
+        cached = self._load(cached_file)
+        if cached is not None:
             return cached
         data = render_print_copy(self.upright(sha256, long_side), annotations, watermark)
         try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_name(f".{cached.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
-            tmp.write_bytes(data)
-            tmp.replace(cached)
+            self._save(cached_file, data)
         except OSError as exc:
             raise BlobError(
                 f"Cannot write the print copy: {exc.strerror or exc}",
                 f"无法生成打印副本（{exc.strerror or exc}），请检查磁盘空间。",
             ) from exc
-        return cached
+        return data
+
+    def _save(self, target: Path, data: bytes) -> Path:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        cipher = self.blobs.cipher
+        tmp = target.with_name(f".{target.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
+        tmp.write_bytes(data if cipher is None else cipher.seal(data, target.name.encode()))
+        tmp.replace(target)  # readers never see half a file
+        return target
+
+    def _load(self, target: Path) -> bytes | None:
+        """The cached bytes, or None when absent or unreadable (a cache is made again, never trusted blindly)."""
+        try:
+            stored = target.read_bytes()
+        except OSError:
+            return None
+        cipher = self.blobs.cipher
+        if cipher is None:
+            return stored
+        try:
+            return cipher.open(stored, target.name.encode(), label=target.name)
+        except CryptoError:
+            return None
 
 
 @cache

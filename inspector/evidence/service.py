@@ -29,7 +29,6 @@ from inspector.evidence.images import (
     PHOTO_SUFFIXES,
     PhotoFacts,
     PhotoRejectedError,
-    decode_scaled,
     read_facts,
     thumbnail_jpeg,
 )
@@ -628,21 +627,16 @@ def watermark_for(session: Session, evidence_id: str) -> tuple[Evidence, Waterma
 
 def print_copy(session: Session, store: Store, evidence_id: str, *, long_side: int | None = None) -> bytes:
     """The printable JPEG: upright, annotated, with the watermark strip; the original is untouched."""
-    return print_copy_file(session, store, evidence_id, long_side=long_side).read_bytes()
-
-
-def print_copy_file(session: Session, store: Store, evidence_id: str, *, long_side: int | None = None) -> Path:
-    """The print copy as a file of the derived-image cache (documents embed it without decoding it again)."""
     evidence, watermark = watermark_for(session, evidence_id)
     annotations: list[Annotation] = parse_annotations(evidence.annotations)
     _require_original(store, evidence.sha256, evidence.original_name)
     derived = derived_images(store)
     if long_side is None:
-        return derived.print_copy_file(evidence.sha256, annotations, watermark)
-    return derived.print_copy_file(evidence.sha256, annotations, watermark, long_side=long_side)
+        return derived.print_copy(evidence.sha256, annotations, watermark)
+    return derived.print_copy(evidence.sha256, annotations, watermark, long_side=long_side)
 
 
-def print_copy_files(session: Session, store: Store, evidence_ids: Sequence[str], *, long_side: int) -> list[Path]:
+def print_copies(session: Session, store: Store, evidence_ids: Sequence[str], *, long_side: int) -> list[bytes]:
     """Print copies of many photos (a document's appendix): read from the database first, then drawn two at a
     time, since drawing is image work that needs no session."""
     jobs = []
@@ -653,7 +647,7 @@ def print_copy_files(session: Session, store: Store, evidence_ids: Sequence[str]
     derived = derived_images(store)
     with ThreadPoolExecutor(max_workers=PREPARE_WORKERS, thread_name_prefix="print-copy") as pool:
         futures = [
-            pool.submit(derived.print_copy_file, sha, annotations, watermark, long_side=long_side)
+            pool.submit(derived.print_copy, sha, annotations, watermark, long_side=long_side)
             for sha, annotations, watermark in jobs
         ]
         return [f.result() for f in futures]
@@ -670,7 +664,7 @@ def _require_original(store: Store, sha256: str, name: str) -> None:
 def upright_preview(store: Store, sha256: str, long_side: int) -> Any:
     """The upright photo scaled for a viewer (a PIL image)."""
     _require_original(store, sha256, "")
-    return decode_scaled(store.blobs.path_of(sha256), long_side)
+    return derived_images(store).upright(sha256, long_side)
 
 
 # ─── custody check ───────────────────────────────────────────────────────────────────────────────────

@@ -3,19 +3,25 @@
 `blobs/ab/abcdef…` holds the bytes whose SHA-256 is `abcdef…`, untouched. A blob is written to a temporary
 file in the same folder, flushed to disk (fsync), then renamed into place, so a crash never leaves a
 half-written blob under a real name; the same bytes added twice are stored once.
+
+In an encrypted data folder the file holds the bytes sealed with AES-256-GCM (`crypto.FileCipher`, bound to the
+blob's name); the name is still the SHA-256 of the plain bytes, so sync and document hashes do not change.
+Read blobs through `read`, `open` or `read_range`, never through their path.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from inspector.errors import InspectorError
+from inspector.store.crypto import CryptoError, FileCipher, plain_size
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 _CHUNK = 1 << 20
@@ -32,8 +38,9 @@ class BlobCheck:
 
 
 class BlobStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, cipher: FileCipher | None = None) -> None:
         self.root = Path(root)
+        self.cipher = cipher
 
     def path_of(self, sha256: str) -> Path:
         if not _HASH.match(sha256):
@@ -63,9 +70,12 @@ class BlobStore:
         tmp = self.root / f".incoming-{os.getpid()}-{os.urandom(6).hex()}"
         try:
             with tmp.open("wb") as out:
-                for chunk in chunks:
-                    digest.update(chunk)
-                    out.write(chunk)
+                if self.cipher is None:
+                    for chunk in chunks:
+                        digest.update(chunk)
+                        out.write(chunk)
+                else:
+                    self.cipher.seal_stream(_hashing(chunks, digest), out, lambda: digest.hexdigest().encode())
                 out.flush()
                 os.fsync(out.fileno())
             sha = digest.hexdigest()
@@ -88,21 +98,64 @@ class BlobStore:
             ) from exc
 
     def read(self, sha256: str) -> bytes:
+        return b"".join(self.read_range(sha256))
+
+    def open(self, sha256: str) -> BinaryIO:
+        """The plain bytes as a file object (decrypted into memory in an encrypted folder)."""
+        if self.cipher is None:
+            try:
+                return self.path_of(sha256).open("rb")
+            except FileNotFoundError as exc:
+                raise _missing(sha256) from exc
+        return io.BytesIO(self.read(sha256))
+
+    def size(self, sha256: str) -> int:
+        """The plain size in bytes (0 if missing)."""
+        try:
+            stored = self.path_of(sha256).stat().st_size
+        except FileNotFoundError:
+            return 0
+        return stored if self.cipher is None else plain_size(stored)
+
+    def read_range(self, sha256: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """The plain bytes [start, end) in pieces, without holding the blob whole."""
         path = self.path_of(sha256)
         try:
-            return path.read_bytes()
+            fh = path.open("rb")
         except FileNotFoundError as exc:
-            raise BlobError(f"Blob {sha256} is missing.", "文件缺失。") from exc
+            raise _missing(sha256) from exc
+        with fh:
+            pieces = _read_chunks(fh) if self.cipher is None else self._opened(fh, sha256)
+            if self.cipher is None and start:
+                fh.seek(start)
+                position = start
+            else:
+                position = 0
+            for piece in pieces:
+                piece_end = position + len(piece)
+                if piece_end > start:
+                    yield piece[max(0, start - position) : None if end is None else max(0, end - position)]
+                position = piece_end
+                if end is not None and position >= end:
+                    return
+
+    def _opened(self, fh: BinaryIO, sha256: str) -> Iterator[bytes]:
+        assert self.cipher is not None
+        try:
+            yield from self.cipher.open_stream(fh, sha256.encode(), label=sha256)
+        except CryptoError as exc:
+            raise BlobError(exc.message_en, exc.message_zh, code="blob_damaged") from exc
 
     def verify(self, sha256: str) -> BlobCheck:
         """Hash the stored bytes again: ok, missing, or changed since they were stored."""
-        path = self.path_of(sha256)
-        if not path.is_file():
+        if not self.path_of(sha256).is_file():
             return BlobCheck(sha256, "missing")
         digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for chunk in _read_chunks(fh):
+        try:
+            for chunk in self.read_range(sha256):
                 digest.update(chunk)
+        except BlobError:
+            return BlobCheck(sha256, "changed")
         return BlobCheck(sha256, "ok" if digest.hexdigest() == sha256 else "changed")
 
     def all_hashes(self) -> Iterator[str]:
@@ -117,6 +170,16 @@ class BlobStore:
     def leftovers(self) -> list[Path]:
         """Temporary files of writes that never finished (a crash): never visible as blobs, safe to remove."""
         return sorted(self.root.glob(".incoming-*")) if self.root.is_dir() else []
+
+
+def _missing(sha256: str) -> BlobError:
+    return BlobError(f"Blob {sha256} is missing.", "文件缺失。")
+
+
+def _hashing(chunks: Iterable[bytes], digest: Any) -> Iterator[bytes]:
+    for chunk in chunks:
+        digest.update(chunk)
+        yield chunk
 
 
 def _chunks_of(data: bytes) -> Iterator[bytes]:

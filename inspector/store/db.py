@@ -8,6 +8,7 @@ version, origin device) and writes an outbox entry in the same transaction as th
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select
+from sqlalchemy import URL, Engine, create_engine, delete, event, func, inspect, select
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, col
 
 from inspector import clock
@@ -26,12 +28,14 @@ from inspector.domain.enums import OutboxOp
 from inspector.errors import StoreError
 from inspector.store import (
     audit,
+    crypto,
     hlc,
     migrate,
     plan_lock,  # noqa: F401  (registers the approved-plan guard)
     search_index,  # noqa: F401  (registers the search index hook)
 )
 from inspector.store.blobs import BlobStore
+from inspector.store.crypto import FolderKey
 from inspector.store.ids import uuid7
 from inspector.store.models import OutboxEntry, Setting, SyncedRecord, SyncState
 
@@ -46,12 +50,15 @@ AUDIT_BASELINE_KEY = "audit.baseline"
 APPLYING_REMOTE = "applying_remote"
 
 
-def create_sqlite_engine(path: Path) -> Engine:
-    """An engine whose every connection runs in WAL with foreign keys on and synchronous=NORMAL."""
-    engine = create_engine(
-        f"sqlite:///{path}",
-        connect_args={"check_same_thread": False, "timeout": 30},
-    )
+def create_sqlite_engine(path: Path, key: FolderKey | None = None) -> Engine:
+    """An engine whose every connection runs in WAL with foreign keys on and synchronous=NORMAL; with a key,
+    through SQLCipher (the dialect sets the raw key first on every connection)."""
+    url: str | URL = f"sqlite:///{path}"
+    options: dict[str, Any] = {}
+    if key is not None:
+        url = URL.create("sqlite+pysqlcipher", password=key.sqlcipher_key(), database=str(path))
+        options["poolclass"] = QueuePool  # the dialect's default keeps one connection per thread and closes others'
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **options)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -73,11 +80,13 @@ def create_sqlite_engine(path: Path) -> Engine:
 
 @dataclass
 class Store:
-    """An open data folder: the engine, the blob folder, and this device's id."""
+    """An open data folder: the engine, the blob folder, this device's id and, if encrypted, its key."""
 
     data_dir: Path
     engine: Engine
     device_id: str
+    key: FolderKey | None = None
+    locked: bool = False
 
     @property
     def db_path(self) -> Path:
@@ -89,11 +98,31 @@ class Store:
 
     @property
     def blobs(self) -> BlobStore:
-        return BlobStore(self.blob_dir)
+        return BlobStore(self.blob_dir, None if self.key is None else self.key.file_cipher())
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key is not None
+
+    def lock(self) -> None:
+        """Close every connection and forget the key; nothing reads or writes until `unlock`."""
+        if self.key is None:
+            return
+        self.engine.dispose()
+        self.key.forget()
+        self.locked = True
+
+    def unlock(self, passphrase: str) -> None:
+        key = crypto.unlock(self.data_dir, passphrase)
+        self.engine.dispose()
+        self.engine = create_sqlite_engine(self.db_path, key)
+        self.key, self.locked = key, False
 
     @contextmanager
     def session(self, *, applying_remote: bool = False) -> Iterator[Session]:
         """A unit of work: commits on success, rolls back on error."""
+        if self.locked:
+            raise crypto.LockedError("The data folder is locked.", "数据已锁定，请输入口令解锁。")
         with Session(self.engine, expire_on_commit=False) as session:
             session.info["device_id"] = self.device_id
             session.info[APPLYING_REMOTE] = applying_remote
@@ -160,22 +189,45 @@ def _check_sqlite_file(path: Path) -> None:
         )
 
 
-def open_store(data_dir: Path, *, migrate_to_head: bool = True) -> Store:
-    """Open (creating if needed) the data folder, migrating its database to the schema this app knows."""
+def open_store(
+    data_dir: Path, *, passphrase: str | None = None, key: FolderKey | None = None, migrate_to_head: bool = True
+) -> Store:
+    """Open (creating if needed) the data folder, migrating its database to the schema this app knows.
+
+    An encrypted folder needs its key, or the passphrase to unwrap it (else $INSPECTOR_PASSPHRASE); without
+    either it raises `crypto.LockedError`. A folder whose encryption was interrupted is finished first."""
     data_dir = Path(data_dir)
     _check_folder(data_dir)
     db_path = data_dir / DB_FILENAME
-    _check_sqlite_file(db_path)
-    engine = create_sqlite_engine(db_path)
+    if crypto.is_encrypted(data_dir):
+        if key is None:
+            passphrase = passphrase if passphrase is not None else os.environ.get(crypto.PASSPHRASE_ENV)
+            if not passphrase:
+                raise crypto.LockedError(
+                    f"{data_dir} is encrypted: give its passphrase (${crypto.PASSPHRASE_ENV} for scripts).",
+                    "数据已加密，请输入口令。",
+                )
+            key = crypto.unlock(data_dir, passphrase)
+        from inspector.store import encryption
+
+        encryption.finish_interrupted(data_dir, key)
+    else:
+        _check_sqlite_file(db_path)
+    engine = create_sqlite_engine(db_path, key)
     try:
         if migrate_to_head:
-            migrate.upgrade_to_head(engine, db_path, backup_dir=data_dir / "backups")
+            migrate.upgrade_to_head(engine, db_path, backup_dir=data_dir / "backups", key=key)
         device_id = _ensure_device_id(engine)
         if migrate_to_head:
             _resume_clock(engine)
             _ensure_audit_baseline(engine, device_id)
     except DatabaseError as exc:
         engine.dispose()
+        if key is not None:
+            raise StoreError(
+                f"{db_path} cannot be decrypted with this folder's key ({exc.orig}); it was left untouched.",
+                f"数据文件无法解密，可能已损坏或不属于本文件夹：{db_path}。文件未做任何改动，请联系管理员恢复备份。",
+            ) from exc
         raise StoreError(
             f"{db_path} cannot be read as a database ({exc.orig}); it was left untouched.",
             f"数据文件无法读取，可能已损坏：{db_path}。文件未做任何改动，请联系管理员恢复备份。",
@@ -184,7 +236,7 @@ def open_store(data_dir: Path, *, migrate_to_head: bool = True) -> Store:
         engine.dispose()
         raise
     (data_dir / "blobs").mkdir(exist_ok=True)
-    return Store(data_dir=data_dir, engine=engine, device_id=device_id)
+    return Store(data_dir=data_dir, engine=engine, device_id=device_id, key=key)
 
 
 def _ensure_device_id(engine: Engine) -> str:

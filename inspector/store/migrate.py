@@ -20,6 +20,8 @@ from inspector.errors import StoreError
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from inspector.store.crypto import FolderKey
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -60,7 +62,7 @@ def current_revision(engine: Engine) -> str | None:
             raise
 
 
-def upgrade_to_head(engine: Engine, db_path: Path, *, backup_dir: Path) -> None:
+def upgrade_to_head(engine: Engine, db_path: Path, *, backup_dir: Path, key: FolderKey | None = None) -> None:
     current = current_revision(engine)
     if current == HEAD_REVISION:
         return
@@ -80,7 +82,7 @@ def upgrade_to_head(engine: Engine, db_path: Path, *, backup_dir: Path) -> None:
                 "该数据文件由更新版本的软件创建，当前版本无法打开。请升级软件；数据文件未做任何改动。",
                 code="newer_schema",
             )
-        backup: Path | None = backup_database(db_path, backup_dir, label=current)
+        backup: Path | None = backup_database(db_path, backup_dir, label=current, key=key)
     else:
         with engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
@@ -103,14 +105,20 @@ def upgrade_to_head(engine: Engine, db_path: Path, *, backup_dir: Path) -> None:
         ) from exc
 
 
-def backup_database(db_path: Path, backup_dir: Path, *, label: str) -> Path:
-    """A consistent copy through SQLite's backup API (a plain file copy could miss pages still in the WAL)."""
+def backup_database(db_path: Path, backup_dir: Path, *, label: str, key: FolderKey | None = None) -> Path:
+    """A consistent copy through SQLite's backup API (a plain file copy could miss pages still in the WAL);
+    an encrypted database's copy is encrypted with the same key."""
     backup_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = backup_dir / f"{db_path.stem}-{label}-{stamp}.sqlite"
-    src = sqlite3.connect(db_path)
+    if key is not None:
+        from inspector.store.encryption import connect_encrypted
+
+        src = connect_encrypted(db_path, key)
+    else:
+        src = sqlite3.connect(db_path)
     try:
-        dst = sqlite3.connect(target)
+        dst = sqlite3.connect(target) if key is None else connect_encrypted(target, key)
         try:
             src.backup(dst)
         finally:

@@ -25,5 +25,6 @@ def store_info(store: Store) -> dict[str, Any]:
         "database": str(store.db_path),
         "schema_version": migrate.current_revision(store.engine),
         "device_id": store.device_id,
+        "encrypted": store.encrypted,
         "row_counts": row_counts(store),
     }

@@ -18,7 +18,6 @@ import secrets
 import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -297,18 +296,6 @@ def referenced_blobs(session: Session, entries: list[OutboxEntry]) -> list[str]:
     return hashes
 
 
-def _file_range(path: Path, start: int, end: int) -> Iterator[bytes]:
-    with path.open("rb") as fh:
-        fh.seek(start)
-        left = end - start
-        while left > 0:
-            piece = fh.read(min(READ_PIECE, left))
-            if not piece:
-                return
-            left -= len(piece)
-            yield piece
-
-
 def upload_blob(
     store: Store, http: httpx.Client, sha256: str, *, fresh: bool = False, progress: Callable[[int], None] | None = None
 ) -> int:
@@ -318,8 +305,8 @@ def upload_blob(
     leftover part from a cut upload answers offset_mismatch, and the upload resumes there). A blob goes in
     requests of up to CHUNK bytes, streamed from the file; the last one asks the office to check the hash and
     keep it, so a photo takes one request."""
-    path = store.blobs.path_of(sha256)
-    size = path.stat().st_size
+    blobs = store.blobs
+    size = blobs.size(sha256)
     if fresh:
         offset = 0
     else:
@@ -337,7 +324,7 @@ def upload_blob(
                 "PUT",
                 f"/blobs/{sha256}",
                 params={"offset": offset, "final": end == size},
-                content=_file_range(path, offset, end),
+                content=blobs.read_range(sha256, offset, end),
                 headers={"Content-Type": "application/octet-stream", "Content-Length": str(end - offset)},
             )
         except SyncError as exc:

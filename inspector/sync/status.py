@@ -113,8 +113,7 @@ def sync_status(session: Session, blobs: BlobStore | None = None) -> SyncStatus:
     size = 0
     if blobs is not None:
         for sha in files:
-            path = blobs.path_of(sha)
-            size += path.stat().st_size if path.exists() else 0
+            size += blobs.size(sha)
     state = session.exec(select(SyncState).order_by(col(SyncState.last_pull_at).desc())).first()
     conflicts = session.exec(select(func.count()).select_from(SyncConflict)).one()
     return SyncStatus(

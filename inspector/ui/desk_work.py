@@ -293,7 +293,7 @@ class ReviewTab(WorkTab):
         blobs = self.store.blobs
 
         def load(session: Session) -> list[tuple[DocumentRow, bytes]]:
-            return [(row, blobs.path_of(row.pdf_sha256).read_bytes()) for row in issued(session) if row.pdf_sha256]
+            return [(row, blobs.read(row.pdf_sha256)) for row in issued(session) if row.pdf_sha256]
 
         self._load(load, lambda documents: self._print_documents(documents, printer))
 

@@ -93,8 +93,8 @@ class _ThumbJob(QRunnable):
     def run(self) -> None:
         image = QImage()
         try:
-            path = derived_images(self._store).thumbnail(self._sha)  # made from the original if not cached
-            image = QImage(str(path))
+            data = derived_images(self._store).thumbnail(self._sha)  # made from the original if not cached
+            image = QImage.fromData(data)
         except (InspectorError, OSError) as exc:
             log.warning("no thumbnail for %s: %s", self._sha, exc)
         with contextlib.suppress(RuntimeError):  # the gallery is gone
