@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QThreadPool, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from inspector.errors import InspectorError
 from inspector.resources import UI_FONT_FILE, resource_path
@@ -110,15 +111,45 @@ def _report_store_error(exc: InspectorError) -> None:
     box.exec()
 
 
+def open_for_user(data_dir: Path) -> Store | None:
+    """The data folder as the inspector opens it: unlocked with the passphrase, or encrypted first (a new real
+    folder, or a clear-text one of an earlier version). The demo folder stays clear. None: the user quit."""
+    from inspector.store import crypto
+    from inspector.store.db import DB_FILENAME
+    from inspector.ui.security import SetupDialog, UnlockDialog
+
+    if crypto.is_encrypted(data_dir):
+        if os.environ.get(crypto.PASSPHRASE_ENV):
+            return open_store(data_dir)
+        unlock = UnlockDialog(data_dir)
+        if unlock.exec() != QDialog.DialogCode.Accepted or unlock.key is None:
+            return None
+        return open_store(data_dir, key=unlock.key)
+    existing = (data_dir / DB_FILENAME).exists()
+    if existing:
+        store = open_store(data_dir)
+        with store.session() as session:
+            if get_setting(session, DEMO_KEY):
+                return store
+        store.close()
+    setup = SetupDialog(data_dir, existing=existing)
+    if setup.exec() != QDialog.DialogCode.Accepted or setup.key is None:
+        return None
+    return open_store(data_dir, key=setup.key)
+
+
 def run_app(data_dir: Path, *, page: str | None = None) -> int:
     started = time.perf_counter()
     app = ensure_app()
     try:
-        store = open_store(data_dir)
+        opened = open_for_user(data_dir)
     except InspectorError as exc:
         sys.stderr.write(f"inspector: error: {exc.message_en}\n")
         _report_store_error(exc)
         return 1
+    if opened is None:
+        return 0
+    store = opened
     try:
         window = open_main_window(store)
         if page:

@@ -499,7 +499,7 @@ class SyncPage(Page):
     def auto_sync(self) -> None:
         """The timer's sync: in the background, and silent about an office that is simply out of reach."""
         enrolling = self.enroll_dialog is not None and self.enroll_dialog.isVisible()
-        if self.running or enrolling:
+        if self.running or enrolling or self.store.locked:
             return
         self.start_sync(automatic=True)
 
