@@ -55,16 +55,26 @@ class Step:
 # ─── the steps ───────────────────────────────────────────────────────────────────────────────────────
 
 
+SELFTEST_PASSPHRASE = "selftest passphrase"  # noqa: S105  (a throwaway folder's)
+
+
 def _migrate(ctx: Context) -> str:
     from inspector.store import migrate
     from inspector.store.db import open_store
+    from inspector.store.encryption import encrypt_folder
 
-    ctx.store = open_store(ctx.root / "laptop")
+    # Encrypted, as a real laptop's folder: every later step then goes through SQLCipher and sealed blobs,
+    # whose native libraries a bundle could lose.
+    folder = ctx.root / "laptop"
+    encrypt_folder(folder, SELFTEST_PASSPHRASE, scrypt_n=1 << 14)
+    ctx.store = open_store(folder, passphrase=SELFTEST_PASSPHRASE)
     ctx.open_stores.append(ctx.store)
     current, head = migrate.current_revision(ctx.store.engine), migrate.head_revision()
     if current != head:
         raise RuntimeError(f"schema at {current}, expected {head}")
-    return f"schema {current}"
+    if (folder / "inspector.sqlite").read_bytes()[:16] == b"SQLite format 3\x00":
+        raise RuntimeError("the database was written in clear text")
+    return f"schema {current}, encrypted"
 
 
 def _demo(ctx: Context) -> str:
@@ -172,12 +182,12 @@ def _drivers(_ctx: Context) -> str:
     from sqlalchemy import create_engine
 
     # Loading a dialect imports its driver; no connection is made.
-    for url in ("sqlite://", "postgresql+psycopg://inspector@127.0.0.1:1/office"):
+    for url in ("sqlite://", "sqlite+pysqlcipher://", "postgresql+psycopg://inspector@127.0.0.1:1/office"):
         create_engine(url).dispose()
     impl = psycopg.pq.__impl__
     if impl == "python":  # the pure-Python libpq wrapper needs a system libpq, which a Windows laptop lacks
         raise RuntimeError("psycopg has no bundled libpq (psycopg[binary] not collected)")
-    return f"sqlite, postgresql+psycopg ({impl} libpq)"
+    return f"sqlite, sqlcipher, postgresql+psycopg ({impl} libpq)"
 
 
 @contextmanager
