@@ -39,7 +39,8 @@ def alembic_config(engine: Engine | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if engine is not None:
-        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+        # The engine itself, not its URL: an encrypted database's URL holds its key, and a URL-encoded
+        # non-ASCII path (a Chinese user name) holds "%", which Alembic's config would read as interpolation.
         cfg.attributes["engine"] = engine
     return cfg
 

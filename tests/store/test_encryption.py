@@ -240,3 +240,16 @@ def test_a_damaged_keyring_is_named(encrypted: Path) -> None:
     with pytest.raises(crypto.CryptoError) as damaged:
         open_store(encrypted, passphrase=PASSPHRASE)
     assert "密钥文件已损坏" in damaged.value.message_zh
+
+
+@pytest.mark.parametrize("encrypted", [False, True])
+def test_a_folder_under_a_chinese_user_name_opens(tmp_path: Path, encrypted: bool) -> None:
+    folder = tmp_path / "用户" / "张三" / "执法数据"
+    if encrypted:
+        encrypt_folder(folder, PASSPHRASE, scrypt_n=FAST)
+    store = open_store(folder, passphrase=PASSPHRASE if encrypted else None)
+    try:
+        _fill(store)
+    finally:
+        store.close()
+    open_store(folder, passphrase=PASSPHRASE if encrypted else None).close()
