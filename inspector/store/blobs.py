@@ -15,6 +15,7 @@ import hashlib
 import io
 import os
 import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,6 +171,46 @@ class BlobStore:
     def leftovers(self) -> list[Path]:
         """Temporary files of writes that never finished (a crash): never visible as blobs, safe to remove."""
         return sorted(self.root.glob(".incoming-*")) if self.root.is_dir() else []
+
+    def remove_stale_leftovers(self) -> int:
+        """Delete the temporary files of writes whose process is gone (a crash or a kill left them); a write
+        still running in another process keeps its file. Returns how many were removed."""
+        removed = 0
+        for path in self.leftovers():
+            if _writer_alive(path):
+                continue
+            try:
+                path.unlink()
+                removed += 1
+            except OSError:
+                continue  # another process removed it, or it is still open on Windows: next time
+        return removed
+
+
+STALE_LEFTOVER_SECONDS = 24 * 3600
+
+
+def _writer_alive(path: Path) -> bool:
+    """Whether the process that named this temporary file (".incoming-<pid>-<random>") may still be writing."""
+    if os.name != "posix":
+        # No signal-0 probe on Windows (os.kill would terminate the process): a day-old file is abandoned.
+        try:
+            return time.time() - path.stat().st_mtime < STALE_LEFTOVER_SECONDS
+        except OSError:
+            return True
+    try:
+        pid = int(path.name.split("-")[1])
+    except (IndexError, ValueError):
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # alive, another user's
+    return True
 
 
 def _missing(sha256: str) -> BlobError:

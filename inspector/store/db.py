@@ -236,7 +236,11 @@ def open_store(
         engine.dispose()
         raise
     (data_dir / "blobs").mkdir(exist_ok=True)
-    return Store(data_dir=data_dir, engine=engine, device_id=device_id, key=key)
+    store = Store(data_dir=data_dir, engine=engine, device_id=device_id, key=key)
+    removed = store.blobs.remove_stale_leftovers()
+    if removed:
+        log.info("removed %d unfinished file write(s) left by a crash", removed)
+    return store
 
 
 def _ensure_device_id(engine: Engine) -> str:

@@ -104,3 +104,22 @@ def test_killed_mid_write_leaves_no_blob_under_a_real_name(tmp_path: Path) -> No
     blobs = BlobStore(root)
     assert list(blobs.all_hashes()) == []
     assert len(blobs.leftovers()) == 1  # the unfinished temporary file, never visible as a blob
+
+
+def test_a_killed_writers_temporary_file_is_removed_at_the_next_open(tmp_path: Path) -> None:
+    from inspector.store.db import open_store
+
+    store = open_store(tmp_path / "data")
+    store.close()
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
+    dead_pid = int(gone.stdout)  # a process that has exited: its unfinished write will never be finished
+    root = tmp_path / "data" / "blobs"
+    abandoned = root / f".incoming-{dead_pid}-abcdef"
+    abandoned.write_bytes(b"half a photo")
+    writing = root / f".incoming-{os.getpid()}-123456"  # a write still going on in a live process
+    writing.write_bytes(b"a photo being written")
+    open_store(tmp_path / "data").close()
+    assert not abandoned.exists()
+    assert writing.exists()
