@@ -208,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="URL", help=db_help)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_office_close_year)
+    p = osub.add_parser(
+        "verify-audit", help="recheck every device's audit chain held here and list breaks; exit 1 if any"
+    )
+    p.add_argument("--db", metavar="URL", help=db_help)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_office_verify_audit)
 
     p = sub.add_parser("verify", help="check the audit chain, every record against it, and every stored file's hash")
     p.add_argument("--json", action="store_true")
@@ -990,7 +996,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         print(
             f"pushed {report.pushed} records and {report.blobs_uploaded} files ({report.bytes_uploaded:,} bytes); "
             f"pulled {report.pulled} records and {report.blobs_downloaded} files; "
-            f"{report.number_blocks} new number block(s)"
+            f"{report.number_blocks} new number block(s); sent {report.audit_events} audit event(s)"
         )
     return 0
 
@@ -1135,6 +1141,34 @@ def _cmd_office_devices(args: argparse.Namespace) -> int:
         print(f"{d.id}  {state:<7} {d.county_code} {d.role:<10} {d.user_name}  {d.name}  (last seen {seen})")
     print(f"{len(devices)} device(s)", file=sys.stderr)
     return 0
+
+
+def _cmd_office_verify_audit(args: argparse.Namespace) -> int:
+    from inspector.office.audit import verify_chains
+
+    engine = _open_office(args)
+    try:
+        checks = verify_chains(engine)
+    finally:
+        engine.dispose()
+    breaks = sum(len(c.problems) for c in checks)
+    if args.json:
+        _print_json({"devices": [c.to_json() for c in checks], "breaks": breaks})
+        return 1 if breaks else 0
+    for c in checks:
+        who = f"{c.user_name} / {c.device_name} (device {c.device_id})"
+        for p in c.problems:
+            where = f"position {p.position} (laptop event {p.seq})"
+            hashes = f"; expected {p.expected}, got {p.got}" if p.expected or p.got else ""
+            seen = ""
+            if p.refused and p.first_at is not None and p.last_at is not None:
+                seen = f" [{p.attempts} attempt(s), {p.first_at:%Y-%m-%d %H:%M} – {p.last_at:%Y-%m-%d %H:%M} UTC]"
+            print(f"BREAK {p.kind:<9} {who} at {where}: {p.detail}{hashes}{seen}")
+        if not c.problems:
+            print(f"OK    {who}: {c.events} event(s)")
+    events = sum(c.events for c in checks)
+    print(f"{len(checks)} device(s), {events} audit event(s) checked: {breaks} break(s)", file=sys.stderr)
+    return 1 if breaks else 0
 
 
 # ─── supervisor desk: annual plan, complaints, review of decisions, dispatch ─────────────────────────

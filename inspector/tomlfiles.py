@@ -91,4 +91,12 @@ def read_text(path: Path) -> str:
     try:
         return raw.decode("utf-8-sig")  # Windows editors may save with a byte-order mark
     except UnicodeDecodeError as exc:
-        raise DataFileError(raw[: exc.start].count(b"\n") + 1, "not UTF-8 text") from exc
+        line = raw[: exc.start].count(b"\n") + 1
+        # TOML is UTF-8 only. Notepad and WPS on a Chinese Windows save "ANSI", which is GBK: name it, so the
+        # fix is obvious; decoding it as GBK would be a guess that can turn bytes into the wrong characters.
+        reason = f"not UTF-8 text (byte 0x{raw[exc.start]:02X} cannot be decoded)"
+        try:
+            raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise DataFileError(line, f"{reason}; save the file as UTF-8") from exc
+        raise DataFileError(line, f"{reason}; it looks GBK-encoded: save it as UTF-8 (另存为 UTF-8 编码)") from exc

@@ -44,6 +44,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus import paragraph as paragraph_module
+from reportlab.platypus.doctemplate import LayoutError
 
 from inspector.documents.forms import Block, Form, SignatureRole
 from inspector.domain.enums import DocumentKind
@@ -503,7 +504,15 @@ def render_document(form: Form, content: DocumentContent) -> bytes:
         story.extend([PageBreak(), _p(f"{form.title}附页", "appendix"), Spacer(1, 3 * mm), *continuation])
     if form.photo_appendix and content.photos:
         story.extend(_appendix(form, content))
-    doc.build(story, canvasmaker=_canvas_class(form, content, payload))
+    try:
+        doc.build(story, canvasmaker=_canvas_class(form, content, payload))
+    except LayoutError as exc:
+        # A table cell taller than a page (a name or address of thousands of characters, typed or synced in):
+        # reportlab cannot split it, and a PDF that silently cut it short would be a wrong document.
+        raise RenderError(
+            f"A field of the {form.title} is too long to fit on a page ({str(exc)[:200]}).",
+            f"{form.title}中有内容过长，一页放不下（如单位名称、地址），请删减后再生成文书。",
+        ) from exc
     return out.getvalue()
 
 

@@ -421,10 +421,25 @@ class ExportReport:
     cancelled: bool
 
 
+# Bytes of a file name's stem: 255 is the limit of Linux, macOS and Windows file systems, and export_document may
+# still add "（已作废）" and "（n）" to it.
+MAX_EXPORT_STEM_BYTES = 200
+
+
 def export_file_name(kind: DocumentKind, number: str, document_id: str) -> str:
-    """ "（阳）应急责改〔2026〕36号 责令限期整改指令书.pdf": the number first, so a folder sorts by case."""
+    """ "（阳）应急责改〔2026〕36号 责令限期整改指令书.pdf": the number first, so a folder sorts by case.
+
+    The number comes from data (an agency's short name, a synced record), so the name is made safe to write
+    inside the chosen folder only: no separators or characters Windows forbids, no control characters, no
+    leading dot (a hidden file, or ".."), no trailing dot or space (Windows drops them), not too long."""
     label = f"{number} {kind.value}" if number else f"{kind.value} 草稿 {document_id[-8:]}"
-    return re.sub(r'[\\/:*?"<>|]', "_", label) + ".pdf"
+    label = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]', "_", label).strip(" .")
+    if len(label.encode("utf-8")) > MAX_EXPORT_STEM_BYTES:
+        # The kind stays at the end; the number is cut, which the "…" shows.
+        tail = f"… {kind.value}"
+        room = MAX_EXPORT_STEM_BYTES - len(tail.encode("utf-8"))
+        label = label.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(" .") + tail
+    return (label or kind.value) + ".pdf"
 
 
 def export_documents(
@@ -463,6 +478,8 @@ def export_document(session: Session, store: Store, document_id: str, folder: Pa
     while name in taken:
         name, n = f"{stem}（{n}）.pdf", n + 1
     target = folder / name
+    if target.parent != folder:  # export_file_name makes plain names; never write outside the chosen folder
+        raise ValidationError(f"Unsafe export file name {name!r}.", "导出文件名不安全，已停止导出。")
     write_atomically(target, render_pdf(session, store, document_id))  # makes the folder; names a failure
     return target
 

@@ -8,13 +8,14 @@ full size just to show a 320-pixel picture; that is what keeps ingest fast and i
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from inspector.errors import InspectorError
 
@@ -44,6 +45,17 @@ _TAG_ORIENTATION = 0x0112
 _TAG_DATETIME = 0x0132
 _TAG_DATETIME_ORIGINAL = 0x9003
 _TAG_OFFSET_TIME_ORIGINAL = 0x9011
+_OFFSET = re.compile(r"[+-](0\d|1[0-4]):[0-5]\d")
+# EXIF orientation → the turn that makes the picture upright.
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 class PhotoRejectedError(InspectorError):
@@ -92,6 +104,9 @@ def _open(source: Path | IO[bytes], name: str = "") -> Image.Image:
             f"{name}: {fmt} images are not accepted as evidence (JPEG, PNG or HEIC only).",
             f"{name}：{fmt} 格式不能作为证据照片（仅支持 JPEG、PNG、HEIC）。",
         )
+    if image.width * image.height == 0:
+        image.close()
+        raise PhotoRejectedError(f"{name}: the image has no pixels.", f"{name}：图像尺寸为0，不是有效的照片。")
     if image.width * image.height > MAX_PIXELS:
         image.close()
         raise PhotoRejectedError(
@@ -145,7 +160,8 @@ def _capture_time(exif: Image.Exif) -> str:
         return ""  # absent, or a camera's placeholder such as "0000:00:00 00:00:00"
     offset = _text(sub.get(_TAG_OFFSET_TIME_ORIGINAL)) if original else ""
     stamp = when.strftime("%Y-%m-%d %H:%M:%S")
-    return f"{stamp}{offset}" if len(offset) == 6 and offset[0] in "+-" else stamp
+    # "+08:00" exactly: a damaged tag ("+\x018:00", "+ab:cd") is no offset, and is not stored as if it were one.
+    return f"{stamp}{offset}" if _OFFSET.fullmatch(offset) else stamp
 
 
 def _camera(exif: Image.Exif) -> str:
@@ -180,9 +196,10 @@ def decode_scaled(source: Path | IO[bytes], long_side: int, *, name: str = "") -
         if image.format == "JPEG":
             scale = max(image.width, image.height) / long_side
             if scale >= 2:
-                image.draft("RGB", (image.width // int(scale), image.height // int(scale)))
+                # At least one pixel: a header claiming 1×60000 must not make Pillow divide by zero.
+                image.draft("RGB", (max(1, image.width // int(scale)), max(1, image.height // int(scale))))
         image.load()
-        upright = ImageOps.exif_transpose(image)
+        upright = _upright(image)
         if upright.mode not in ("RGB", "L"):
             upright = upright.convert("RGB")
     except PhotoRejectedError:
@@ -195,6 +212,13 @@ def decode_scaled(source: Path | IO[bytes], long_side: int, *, name: str = "") -
         image.close()
     upright.thumbnail((long_side, long_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
     return upright
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """A copy of the image turned as its EXIF orientation says. ImageOps.exif_transpose would also write the
+    EXIF back, and that fails (struct.error) on a damaged tag that has nothing to do with the orientation."""
+    method = _TRANSPOSE.get(_orientation(image.getexif()))
+    return image.transpose(method) if method is not None else image.copy()
 
 
 def thumbnail_jpeg(source: Path | IO[bytes], size: int = THUMBNAIL_SIZE, *, name: str = "") -> bytes:

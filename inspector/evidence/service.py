@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -49,6 +50,7 @@ from inspector.store.models import (
 # are issued the evidence of the case is fixed.
 _ACCEPTS_PHOTOS = (InspectionStatus.ON_SITE, InspectionStatus.FINISHED)
 MAX_CAPTION = 500
+MAX_NAME = 255  # characters of the file name a photo is known by: no file system allows a longer one
 
 Progress = Callable[[int, int, str], None]  # done, total, current file name
 
@@ -104,7 +106,7 @@ def photo_files(paths: Iterable[Path]) -> list[Path]:
     A file named explicitly is kept whatever its suffix, so the user hears why it was not added."""
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        if _is_dir(path):
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 found.extend(
@@ -115,6 +117,13 @@ def photo_files(paths: Iterable[Path]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long for the file system, …: given as a file, it gets its verdict as one
+        return False
 
 
 def derived_images(store: Store) -> DerivedImages:
@@ -218,12 +227,12 @@ def _ingest(
                         session, inspection_id, photo, source=source, added_by_id=added_by_id
                     )
             except InspectorError as exc:
-                report.rejected.append(Rejected(candidate.name, exc.message_en, exc.message_zh))
+                report.rejected.append(Rejected(photo_label(candidate.name), exc.message_en, exc.message_zh))
             else:
                 if is_new:
                     report.added.append(evidence_id)
                 else:
-                    report.duplicates.append(candidate.name)
+                    report.duplicates.append(photo_label(candidate.name))
                     report.duplicate_ids.append(evidence_id)
             top_up()
     if progress is not None and not report.cancelled:
@@ -246,8 +255,25 @@ def prepare_photo_file(store: Store, path: Path) -> PreparedPhoto:
     return _prepare(store, derived_images(store), _Candidate(path.name, path=path))
 
 
+def photo_label(name: str) -> str:
+    """The name a photo is known by: the last part of what it was called ("../../x.jpg" and "C:\\DCIM\\x.jpg"
+    are "x.jpg"), without control characters such as NUL; "照片" when nothing is left."""
+    last = re.split(r"[\\/]", name)[-1]
+    label = "".join(ch for ch in last if ch.isprintable()).strip()
+    return label if label.strip(".") else "照片"
+
+
 def _prepare(store: Store, derived: DerivedImages, candidate: _Candidate) -> PreparedPhoto:
-    name = candidate.name
+    name = photo_label(candidate.name)
+    if len(name) > MAX_NAME:
+        raise PhotoRejectedError(
+            f"{name[:40]}…: the file name is longer than {MAX_NAME} characters.",
+            f"{name[:40]}…：文件名超过{MAX_NAME}个字符，请改短文件名后再添加。",
+        )
+    if candidate.path is not None and "\x00" in str(candidate.path):  # no system call takes it: a ValueError
+        raise PhotoRejectedError(
+            f"{name}: the file name holds a NUL character.", f"{name}：文件名含有不允许的字符（空字符），无法读取。"
+        )
     try:
         size = candidate.size()
         if size == 0:

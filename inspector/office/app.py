@@ -25,14 +25,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from inspector import __version__, clock
 from inspector.errors import InspectorError
-from inspector.office import auth, limits, numbers, records
+from inspector.office import audit, auth, limits, numbers, records
 from inspector.office.auth import Device
+from inspector.office.bodylimit import BodyLimit
 from inspector.office.db import open_office_db
-from inspector.office.errors import ApiError, unauthorized
+from inspector.office.errors import ApiError, http_error_text, unauthorized
 from inspector.office.uploads import BlobUploads
 from inspector.sync.protocol import (
     API,
+    MAX_BODY_BYTES,
+    MAX_CURSOR,
     MAX_PULL,
+    AuditPush,
+    AuditPushResponse,
+    AuditState,
     BlobList,
     EnrollRequest,
     EnrollResponse,
@@ -82,7 +88,7 @@ def create_app(db_url: str, blob_dir: Path, *, agency_short_name: str = numbers.
     app = FastAPI(
         title="Inspector office server",
         version=__version__,
-        description="Sync API of the 安全生产现场执法助手 laptops: enroll, push, pull, blobs, case numbers.",
+        description="Sync API of the 安全生产现场执法助手 laptops: enroll, push, pull, blobs, case numbers, audit.",
         lifespan=lifespan,
     )
     app.state.office = office
@@ -92,6 +98,7 @@ def create_app(db_url: str, blob_dir: Path, *, agency_short_name: str = numbers.
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(InspectorError, _inspector_error)
     app.add_exception_handler(Exception, _server_error)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     return app
 
 
@@ -134,7 +141,9 @@ def _device(
 DeviceDep = Annotated[Device, Depends(_device)]
 Sha256 = Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$", description="SHA-256 hex digest of the blob")]
 
-_ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorBody} for status in (401, 403, 404, 409, 422, 429)}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422, 429)
+}
 router = APIRouter(prefix=API, responses=_ERRORS)
 
 
@@ -158,7 +167,7 @@ def push(body: PushRequest, office: OfficeDep, device: DeviceDep) -> PushRespons
 def pull(
     office: OfficeDep,
     device: DeviceDep,
-    cursor: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL)] = MAX_PULL,
 ) -> Response:
     """The changes after `cursor` that this device may see, in order (a PullResponse)."""
@@ -238,6 +247,19 @@ def number_blocks(
     )
 
 
+@router.get("/audit", response_model=AuditState, tags=["audit"])
+def audit_state(office: OfficeDep, device: DeviceDep) -> AuditState:
+    """Where the office's copy of this device's audit chain ends: send the events after `last_seq`."""
+    return audit.chain_state(office.engine, device)
+
+
+@router.post("/audit", response_model=AuditPushResponse, tags=["audit"])
+def audit_push(body: AuditPush, office: OfficeDep, device: DeviceDep) -> AuditPushResponse:
+    """The next events of this device's own audit chain, oldest first. Events held already are skipped; a batch
+    that does not continue the chain (409 audit_chain_broken) is refused whole and the break recorded."""
+    return audit.receive(office.engine, device, body)
+
+
 # ─── errors: always an ErrorBody ─────────────────────────────────────────────────────────────────────
 
 
@@ -263,7 +285,8 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _STATUS_CODES.get(exc.status_code, f"http_{exc.status_code}")
-    return _error(exc.status_code, ErrorBody(code=code, message=str(exc.detail)))
+    message, message_zh = http_error_text(exc.status_code, str(exc.detail))
+    return _error(exc.status_code, ErrorBody(code=code, message=message, message_zh=message_zh))
 
 
 async def _inspector_error(_request: Request, exc: Exception) -> JSONResponse:

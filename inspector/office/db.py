@@ -27,6 +27,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     create_engine,
     event,
     select,
@@ -175,6 +176,59 @@ office_failure = Table(
     Column("key", String(100), nullable=False),  # "enroll:<address>" / "token:<address>"
     Column("at", UTCDateTime(), nullable=False),
     Index("ix_office_failure_key_at", "key", "at"),
+)
+
+# Each laptop's hash-chained audit log as the office received it (DESIGN.md §3): where the office's copy ends,
+# the events themselves, and the batches refused because they did not continue it.
+office_audit_chain = Table(
+    "office_audit_chain",
+    metadata,
+    Column("device_id", String(36), ForeignKey("office_device.id"), primary_key=True),
+    Column("chain_id", String(36), nullable=False),  # the laptop's own device id, as its events carry it
+    Column("length", BigInteger(), nullable=False),  # events held: positions 1 … length
+    Column("last_seq", BigInteger(), nullable=False),  # the laptop's seq of the newest held (0: none)
+    Column("last_hash", String(64), nullable=False),  # its hash (GENESIS: none)
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Index("ix_office_audit_chain_chain_id", "chain_id"),
+)
+
+office_audit_event = Table(
+    "office_audit_event",
+    metadata,
+    Column("device_id", String(36), ForeignKey("office_device.id"), primary_key=True),
+    Column("position", BigInteger(), primary_key=True),  # 1, 2, … in the chain's order
+    Column("event_id", String(36), nullable=False),
+    Column("seq", BigInteger(), nullable=False),  # the laptop's seq
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("table_name", String(64), nullable=False),
+    Column("record_id", String(36), nullable=False),
+    # The event as received (canonical JSON text, not JSON/JSONB: the hash is recomputed from exactly this).
+    Column("body", Text(), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Index("ix_office_audit_event_device_event", "device_id", "event_id", unique=True),
+    Index("ix_office_audit_event_record", "table_name", "record_id"),
+)
+
+office_audit_break = Table(
+    "office_audit_break",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("device_id", String(36), ForeignKey("office_device.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # hash / link / rewritten / order
+    Column("position", BigInteger(), nullable=False),  # where in the office's chain
+    Column("seq", BigInteger(), nullable=False),  # the laptop's seq of the event that broke it
+    Column("event_id", String(36), nullable=False),
+    Column("expected", String(64), nullable=False),
+    Column("got", String(64), nullable=False),
+    Column("detail", String(500), nullable=False),
+    Column("first_at", UTCDateTime(), nullable=False),
+    Column("last_at", UTCDateTime(), nullable=False),
+    Column("attempts", Integer(), nullable=False),  # the same refused batch sent again counts here
+    Index("ix_office_audit_break_device", "device_id"),
 )
 
 

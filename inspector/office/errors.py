@@ -34,3 +34,21 @@ def invalid(message: str, message_zh: str = "请求格式不正确。", *, code:
 
 def not_found(message: str, message_zh: str = "未找到。") -> ApiError:
     return ApiError(404, "not_found", message, message_zh)
+
+
+# Chinese for the errors Starlette and FastAPI raise themselves (unknown route, wrong method, unreadable body).
+_HTTP_ZH = {
+    400: "请求内容无法解析：须为 UTF-8 编码的 JSON。",
+    404: "未找到。",
+    405: "不支持该请求方法。",
+    413: "请求内容过大。",
+}
+# FastAPI's words for a body it cannot decode (bytes that are not UTF-8): said plainly instead.
+_UNPARSABLE_BODY = "There was an error parsing the body"
+
+
+def http_error_text(status: int, detail: str) -> tuple[str, str]:
+    """(English, Chinese) for an HTTP error the framework raised, not the office's own ApiError."""
+    if status == 400 and detail == _UNPARSABLE_BODY:
+        detail = "The request body cannot be parsed: it must be JSON encoded as UTF-8."
+    return detail, _HTTP_ZH.get(status, "请求未被接受。")

@@ -16,6 +16,7 @@ record (record ids are UUIDv7, never reused, and a delete carries no clock).
 from __future__ import annotations
 
 import json
+import math
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -67,6 +68,10 @@ PROVISIONAL_SPAN = 1 << 20  # more rows than one batch can write (records and th
 MAX_CLOCK_LEAD_MS = 5 * 60 * 1000  # a laptop's clock may run ahead of the office's by this much, no more
 OFFICE_DEVICE = "office"
 CONFLICT_TABLE = "syncconflict"
+# What the office's columns (and a laptop's SQLite, which pulls the rows back) can hold.
+MAX_INTEGER = (1 << 63) - 1
+MAX_VERSION = (1 << 31) - 1  # office_record.version is a 32-bit INTEGER
+MAX_DEVICE_ID = 36  # office_record.origin_device
 
 Key = tuple[str, str]  # (table, record id)
 
@@ -133,6 +138,7 @@ def push(engine: Engine, device: Device, request: PushRequest) -> PushResponse:
 
 
 def _push_once(engine: Engine, device: Device, request: PushRequest) -> PushResponse:
+    _check_storable(request.batch_id, "batch_id")
     with writing(engine) as conn:
         done = conn.execute(
             select(office_batch.c.applied, office_batch.c.cursor).where(
@@ -215,6 +221,15 @@ def _name(change: RecordChange) -> str:
 def _check_shape(change: RecordChange) -> None:
     if change.table not in KNOWN_TABLES:
         raise invalid(f"Unknown table {change.table!r} ({_name(change)}).", "未知的数据表。", code="unknown_table")
+    _check_storable([change.id, change.origin_device, change.data, change.fields], _name(change))
+    if change.version > MAX_VERSION:
+        raise invalid(f"{_name(change)}: version {change.version} is larger than {MAX_VERSION}.")
+    if len(change.origin_device) > MAX_DEVICE_ID:
+        raise invalid(f"{_name(change)}: origin_device is longer than {MAX_DEVICE_ID} characters.")
+    try:
+        _utc(change.updated_at)
+    except OverflowError as exc:  # a year-1 or year-9999 time that leaves the calendar when moved to UTC
+        raise invalid(f"{_name(change)}: updated_at {change.updated_at} is out of range.") from exc
     if change.table in OFFICE_TABLES:
         raise forbidden(
             "office_table",
@@ -236,6 +251,43 @@ def _check_shape(change: RecordChange) -> None:
         blob = _blob_of(change)
         if blob and not SHA256.match(blob):
             raise invalid(f"{_name(change)}: {BLOB_COLUMN[change.table]} is not a SHA-256 hex digest.")
+
+
+def _check_storable(value: Any, where: str) -> None:
+    """Refuse what PostgreSQL cannot store or a laptop cannot read back, as a 422 instead of a database error:
+    NUL characters, unpaired surrogates (JSON's "\\ud800", not Unicode), NaN and infinity, integers beyond
+    64 bits. JSON arrives nested at most as deep as the parser allows, so a stack walk is enough."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        problem = ""
+        if isinstance(item, str):
+            if "\x00" in item:
+                problem = "a NUL character"
+            elif not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    problem = "an unpaired surrogate, which is not Unicode text"
+        elif isinstance(item, bool) or item is None:
+            continue
+        elif isinstance(item, int):
+            if abs(item) > MAX_INTEGER:
+                problem = "an integer larger than 64 bits"
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                problem = "NaN or infinity, which JSON does not have"
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        if problem:
+            raise invalid(
+                f"{where} holds {problem}; nothing of the batch was applied.",
+                "提交的数据中含有无法保存的内容（空字符、无效的 Unicode 字符或超出范围的数值），本批数据未被接收。",
+                code="unstorable",
+            )
 
 
 def _blob_of(change: RecordChange) -> str:

@@ -12,6 +12,10 @@ from inspector.domain.identifiers import validate_credit_code, validate_enforcem
 from inspector.errors import ValidationError
 from inspector.store.models import Enterprise, Inspector
 
+# A registered name (企业名称) is a few dozen characters; far longer is a paste gone wrong, and would not fit the
+# name's box on any 执法文书.
+MAX_ENTERPRISE_NAME = 100
+
 
 @dataclass(frozen=True)
 class EnterpriseRow:
@@ -95,6 +99,11 @@ def register_enterprise(
     name = name.strip()
     if not name:
         raise ValidationError("Enterprise name is required.", "单位名称不能为空。")
+    if len(name) > MAX_ENTERPRISE_NAME:
+        raise ValidationError(
+            f"Enterprise name is longer than {MAX_ENTERPRISE_NAME} characters ({len(name)}).",
+            f"单位名称过长（{len(name)}个字，最多{MAX_ENTERPRISE_NAME}个字），请核对后重新输入。",
+        )
     code = validate_credit_code(credit_code)
     existing = session.exec(select(Enterprise).where(Enterprise.credit_code == code)).first()
     if existing is not None:

@@ -6,7 +6,9 @@ Nothing is lost or doubled whatever the network does:
 - a blob is uploaded in chunks from the offset the office reports, and the office checks its SHA-256;
 - a pulled page's blobs are fetched first, then the page is applied in one local transaction together with the
   new cursor; a child whose parent has not arrived yet keeps the cursor behind it, so a crash or a cut re-pulls
-  it.
+  it;
+- the audit log's new events go up last, oldest first; the office skips those it holds, so a batch sent twice
+  is kept once, and a cursor kept here (or asked of the office) says where to go on.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from urllib.parse import urlsplit
 
 import httpx
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import to_jsonable_python
+from sqlalchemy import func
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
@@ -31,14 +35,20 @@ from inspector.domain.enums import OutboxOp
 from inspector.errors import InspectorError
 from inspector.store import hlc
 from inspector.store.db import NEW_RECORD, Store
-from inspector.store.models import SYNCED_TABLES, NumberBlock, OutboxEntry, SyncedRecord, SyncState
+from inspector.store.models import SYNCED_TABLES, AuditEvent, NumberBlock, OutboxEntry, SyncedRecord, SyncState
 from inspector.store.settings import get_setting, set_setting
 from inspector.sync.protocol import (
     API,
     BLOB_COLUMNS,
     GLOBAL_TABLES,
+    MAX_AUDIT_BATCH,
     MAX_BATCH,
+    MAX_BODY_BYTES,
     PARENT_OF,
+    AuditEventBody,
+    AuditPush,
+    AuditPushResponse,
+    AuditState,
     BlobList,
     EnrollRequest,
     EnrollResponse,
@@ -55,6 +65,10 @@ log = logging.getLogger(__name__)
 
 SYNC_KEY = "sync.office"  # {"url", "token", "device_id", "county_code", "role", "user_name"}
 PENDING_ENROLL_KEY = "sync.enrolling"  # {"url", "code", "token"} while an enrolment awaits its answer
+# {"device_id": the office's id of this laptop, "seq", "hash": the newest audit event the office holds}
+AUDIT_CURSOR_KEY = "sync.audit"
+AUDIT_BATCH = MAX_AUDIT_BATCH
+AUDIT_BROKEN = "audit_chain_broken"  # the office's answer to events that do not continue the chain it holds
 CHUNK = 64 << 20  # the most one upload request carries; a cut request keeps what arrived, so resuming loses little
 READ_PIECE = 1 << 20
 PULL_LIMIT = 500
@@ -87,6 +101,7 @@ class SyncReport:
     pulled: int = 0  # records that changed here (our own changes coming back are not counted)
     blobs_downloaded: int = 0
     number_blocks: int = 0
+    audit_events: int = 0  # audit events the office newly kept
     cursor: int = 0
     cancelled: bool = False
     stages: list[str] = field(default_factory=list)
@@ -275,6 +290,29 @@ def _batches(entries: list[OutboxEntry]) -> Iterator[list[OutboxEntry]]:
         yield entries[start : start + MAX_BATCH]
 
 
+# A push body stays well under what the office reads (MAX_BODY_BYTES, 413 above): long texts or many frozen
+# document fields in one batch are split in halves, in order, until each half fits.
+PUSH_BODY_BUDGET = MAX_BODY_BYTES // 2
+
+
+def _requests(store: Store, link: OfficeLink, entries: list[OutboxEntry]) -> Iterator[tuple[list[OutboxEntry], bytes]]:
+    """(entries, JSON body) of each push request. The split depends only on the entries, so a batch sent again
+    after a lost answer has the same id."""
+    for batch in _batches(entries):
+        with store.session() as session:
+            changes = [_change(session, e) for e in batch]
+        parts = [(batch, changes)]
+        while parts:
+            part, part_changes = parts.pop(0)
+            request = PushRequest(batch_id=_batch_id(link.device_id, part), changes=part_changes)
+            body = request.model_dump_json().encode()
+            if len(body) > PUSH_BODY_BUDGET and len(part) > 1:
+                half = len(part) // 2
+                parts[0:0] = [(part[:half], part_changes[:half]), (part[half:], part_changes[half:])]
+                continue
+            yield part, body
+
+
 def _batch_id(device_id: str, batch: list[OutboxEntry]) -> str:
     """The same entries give the same key: a batch sent again after a lost answer is applied once."""
     digest = hashlib.sha256(",".join(f"{e.seq}:{e.record_version}" for e in batch).encode()).hexdigest()
@@ -371,19 +409,14 @@ def push(
             report.blobs_uploaded += 1
     total = len(entries)
     done = 0
-    for batch in _batches(entries):
+    for batch, body in _requests(store, link, entries):
         if should_cancel is not None and should_cancel():
             report.cancelled = True
             return
         if progress is not None:
             progress("push", done, total)
-        with store.session() as session:
-            changes = [_change(session, e) for e in batch]
-        request = PushRequest(batch_id=_batch_id(link.device_id, batch), changes=changes)
         answer = PushResponse.model_validate(
-            _call(
-                http, "POST", "/push", content=request.model_dump_json(), headers={"Content-Type": "application/json"}
-            ).json()
+            _call(http, "POST", "/push", content=body, headers={"Content-Type": "application/json"}).json()
         )
         sent = {(e.seq, e.record_version) for e in batch}
         with store.session() as session:
@@ -570,6 +603,111 @@ def top_up_numbers(store: Store, http: httpx.Client, report: SyncReport) -> None
                 report.number_blocks += 1
 
 
+# ─── audit chain ─────────────────────────────────────────────────────────────────────────────────────
+
+
+def _audit_body(event: AuditEvent) -> AuditEventBody:
+    """An event as `inspector.store.audit.event_hash` hashed it (`at` as the very text it covered)."""
+    return AuditEventBody(
+        seq=event.seq or 0,
+        id=event.id,
+        at=str(to_jsonable_python(event.at)),
+        device_id=event.device_id,
+        actor=event.actor,
+        action=event.action,
+        table_name=event.table_name,
+        record_id=event.record_id,
+        old_values=event.old_values,
+        new_values=event.new_values,
+        record_sha256=event.record_sha256,
+        prev_hash=event.prev_hash,
+        hash=event.hash,
+    )
+
+
+def _audit_cursor(store: Store, http: httpx.Client, link: OfficeLink) -> int:
+    """The seq of the newest event the office holds: kept here after every acknowledged batch; asked of the
+    office when none is kept for this enrolment (the first time, or enrolled anew)."""
+    with store.session() as session:
+        cursor = get_setting(session, AUDIT_CURSOR_KEY)
+    if isinstance(cursor, dict) and cursor.get("device_id") == link.device_id:
+        return int(cursor.get("seq", 0))
+    state = AuditState.model_validate(_call(http, "GET", "/audit").json())
+    _save_audit_cursor(store, link, state)
+    return state.last_seq
+
+
+def _save_audit_cursor(store: Store, link: OfficeLink, state: AuditState) -> None:
+    with store.session() as session:
+        set_setting(
+            session, AUDIT_CURSOR_KEY, {"device_id": link.device_id, "seq": state.last_seq, "hash": state.last_hash}
+        )
+
+
+def send_audit(
+    store: Store,
+    http: httpx.Client,
+    link: OfficeLink,
+    report: SyncReport,
+    *,
+    progress: Progress | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> None:
+    """Send the audit events the office does not hold yet, oldest first, in batches.
+
+    A batch whose answer is lost is sent again and the office skips what it holds, so nothing is doubled. An
+    answer of 409 audit_chain_broken (this laptop's log no longer continues what the office holds) is raised as
+    it comes: the office has recorded the break for a supervisor, and the events stay here."""
+    after = _audit_cursor(store, http, link)
+    with store.session() as session:
+        total = session.exec(select(func.count()).select_from(AuditEvent).where(col(AuditEvent.seq) > after)).one()
+    done = 0
+    while True:
+        if should_cancel is not None and should_cancel():
+            report.cancelled = True
+            return
+        if progress is not None:
+            progress("audit", done, total)
+        with store.session() as session:
+            events = list(
+                session.exec(
+                    select(AuditEvent)
+                    .where(col(AuditEvent.seq) > after)
+                    .order_by(col(AuditEvent.seq))
+                    .limit(AUDIT_BATCH)
+                )
+            )
+        if not events:
+            break
+        request = AuditPush(events=[_audit_body(e) for e in events])
+        try:
+            reply = _call(
+                http, "POST", "/audit", content=request.model_dump_json(), headers={"Content-Type": "application/json"}
+            )
+        except SyncError as exc:
+            if exc.code != AUDIT_BROKEN:
+                raise
+            raise SyncError(
+                exc.message_en,
+                "本机的审计日志与办公室已保存的不一致（可能被改动过），办公室已拒收并记录。"
+                "记录和照片已同步；请联系主管核查。",
+                code=AUDIT_BROKEN,
+            ) from exc
+        answer = AuditPushResponse.model_validate(reply.json())
+        if answer.last_seq < (events[-1].seq or 0):  # the office must now hold the batch: else this never ends
+            raise SyncError(
+                f"The office kept the audit log only up to event {answer.last_seq} of {events[-1].seq}.",
+                "办公室未能保存本机的全部审计日志，请稍后再同步。",
+                code="audit_incomplete",
+            )
+        _save_audit_cursor(store, link, answer)
+        report.audit_events += answer.received
+        done += len(events)
+        after = answer.last_seq
+    if progress is not None:
+        progress("audit", total, total)
+
+
 def _disk_full(exc: BaseException) -> bool:
     if isinstance(exc, OSError):
         return exc.errno == errno.ENOSPC
@@ -593,7 +731,8 @@ def sync_once(
     progress: Progress | None = None,
     should_cancel: Callable[[], bool] | None = None,
 ) -> SyncReport:
-    """Push everything pending (blobs first), then pull; each step's work stays done if a later one fails."""
+    """Push everything pending (blobs first), then pull, then send the audit log's new events; each step's work
+    stays done if a later one fails."""
     with store.session() as session:
         link = office_link(session)
     if link is None:
@@ -610,6 +749,9 @@ def sync_once(
         push(store, client, link, report, progress=progress, should_cancel=should_cancel)
         if not report.cancelled:
             pull(store, client, link, report, progress=progress, should_cancel=should_cancel)
+        if not report.cancelled:
+            # Last: the pull writes "sync" events too, so one sync sends every event it caused.
+            send_audit(store, client, link, report, progress=progress, should_cancel=should_cancel)
     except (OSError, OperationalError) as exc:
         if not _disk_full(exc):
             raise

@@ -11,10 +11,13 @@ Both sides import these models: the server validates requests with them, the cli
     GET  /api/v1/blobs/{sha256}            → raw bytes
     GET  /api/v1/pull?cursor=N&limit=L     → PullResponse                   (changes after N the caller may see)
     GET  /api/v1/numbers?year=Y            → NumberBlocks                   (this laptop's number blocks, topped up)
+    GET  /api/v1/audit                     → AuditState                     (where the office's copy of its chain ends)
+    POST /api/v1/audit                     AuditPush → AuditPushResponse    (the next events; idempotent by event id)
 
 Every request but enroll carries `Authorization: Bearer <device token>`. Errors are `ErrorBody` with an HTTP
 status: 401 (no, unknown or revoked token), 403 (another jurisdiction's data), 404, 409 (offset or hash
-mismatch, blob missing), 422 (a malformed request).
+mismatch, blob missing; audit_chain_broken: the events do not continue the chain the office holds), 422 (a
+malformed request).
 """
 
 from __future__ import annotations
@@ -30,6 +33,12 @@ SHA256 = re.compile(r"^[0-9a-f]{64}$")
 GLOBAL_SCOPE = "*"  # records every jurisdiction sees: checklists, question banks
 MAX_BATCH = 500
 MAX_PULL = 1000
+MAX_CURSOR = (1 << 63) - 1  # seqs are 64-bit in both databases: a larger cursor is a malformed request
+# A request body the office reads at most (413 above): a push of MAX_BATCH records is a few MB at worst.
+MAX_BODY_BYTES = 32 << 20
+MAX_AUDIT_BATCH = 500
+# An event's hashes: hex SHA-256, or "" (an event never chained: the office records that as a break, not a 422).
+CHAIN_HASH = r"^([0-9a-f]{64})?$"
 
 
 class ErrorBody(BaseModel):
@@ -124,6 +133,54 @@ class NumberBlockInfo(BaseModel):
 
 class NumberBlocks(BaseModel):
     blocks: list[NumberBlockInfo]
+
+
+class AuditEventBody(BaseModel):
+    """One event of a laptop's hash-chained audit log, as the laptop hashed it (inspector.store.audit.event_hash).
+
+    `at` is the exact text the hash covers (not re-parsed, so that the office recomputes the same hash)."""
+
+    seq: int = Field(ge=1)  # its position in the laptop's log: events go up in this order
+    id: str = Field(min_length=1, max_length=36)
+    at: str = Field(min_length=1, max_length=40)
+    device_id: str = Field(min_length=1, max_length=36)  # the laptop's own device id: whose chain this is
+    actor: str = Field(max_length=100)
+    action: str = Field(min_length=1, max_length=32)
+    table_name: str = Field(max_length=64)
+    record_id: str = Field(max_length=36)
+    old_values: dict[str, Any] | None = None
+    new_values: dict[str, Any] | None = None
+    record_sha256: str = Field(max_length=64)
+    prev_hash: str = Field(pattern=CHAIN_HASH)
+    hash: str = Field(pattern=CHAIN_HASH)
+
+    @field_validator("at")
+    @classmethod
+    def _iso(cls, value: str) -> str:
+        try:
+            datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not an ISO 8601 time") from exc
+        return value
+
+
+class AuditPush(BaseModel):
+    """The next events of the sending laptop's chain, oldest first; events the office holds already are skipped."""
+
+    events: list[AuditEventBody] = Field(min_length=1, max_length=MAX_AUDIT_BATCH)
+
+
+class AuditState(BaseModel):
+    """Where the office's copy of this device's chain ends: the laptop sends the events after `last_seq`."""
+
+    position: int  # how many events of this device the office holds
+    last_seq: int  # the laptop's seq of the newest of them (0: none yet)
+    last_hash: str  # its hash (64 zeros: none yet, the chain's start)
+
+
+class AuditPushResponse(AuditState):
+    status: Literal["received", "already_received"]
+    received: int  # events newly kept
 
 
 # Which record a row's jurisdiction (county code) comes from: the county is read from the row itself for the

@@ -47,7 +47,7 @@ HttpFactory = Callable[[OfficeLink], httpx.Client]
 
 Progress = Callable[[str, int, int], None]
 
-STAGE_ZH = {"upload": "上传文件", "push": "上传记录", "pull": "接收记录"}
+STAGE_ZH = {"upload": "上传文件", "push": "上传记录", "pull": "接收记录", "audit": "上传审计日志"}
 ROLE_ZH = {"inspector": "执法人员", "supervisor": "管理人员"}
 ERROR_RED = "#c62828"
 

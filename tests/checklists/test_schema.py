@@ -457,7 +457,7 @@ def test_non_utf8_file_reports_the_line_of_the_bad_byte(tmp_path: Path) -> None:
         parse_checklist_file(path)
     [problem] = info.value.problems
     assert problem.file == "gbk.toml"
-    assert problem.reason == "not UTF-8 text"
+    assert problem.reason.startswith("not UTF-8 text")
     assert problem.line == line_of(VALID, 'content = "检查内容二"')
 
 
@@ -466,7 +466,9 @@ def test_non_utf8_on_the_first_line(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe" + VALID.encode("utf-16-le"))
     with pytest.raises(ChecklistFileError) as info:
         parse_checklist_file(path)
-    assert [(p.line, p.reason) for p in info.value.problems] == [(1, "not UTF-8 text")]
+    assert [(p.line, p.reason) for p in info.value.problems] == [
+        (1, "not UTF-8 text (byte 0xFF cannot be decoded); save the file as UTF-8")
+    ]
 
 
 def test_unreadable_path(tmp_path: Path) -> None:

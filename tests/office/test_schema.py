@@ -19,7 +19,7 @@ def test_migrations_match_the_tables(office: Office) -> None:
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
         tables = set(inspect(conn).get_table_names())
     assert diff == []
-    assert version == "0003"
+    assert version == "0004"
     assert tables == {*metadata.tables, "alembic_version"}
 
 

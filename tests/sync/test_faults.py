@@ -4,9 +4,10 @@ A demo laptop (~2,000 records, 5 photos, 2 PDFs; blobs sent in 256 KiB chunks, r
 through the proxy, which cuts, resets or stalls connections mid-request and mid-response and drops answers the
 server already committed, per a seeded plan; the laptop retries until a sync goes through, then syncs once more
 on a clean path. Then nothing may be lost or doubled: the outbox is empty, the office holds exactly the laptop's
-records at their versions, every referenced blob is stored whole with no part file left, and a second laptop of
-the same county receives exactly the same records. One more trial SIGKILLs the server mid-upload, mid-complete
-and mid-push, restarting it on the same port, database and blob folder each time.
+records at their versions and its audit chain event for event, every referenced blob is stored whole with no
+part file left, and a second laptop of the same county receives exactly the same records. One more trial
+SIGKILLs the server mid-upload, mid-complete and mid-push, restarting it on the same port, database and blob
+folder each time.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from inspector.demo.seed import seed_demo
 from inspector.office.admin import add_user, enroll_device
@@ -35,9 +36,9 @@ from inspector.office.db import open_office_db
 from inspector.shipped import install_shipped_content
 from inspector.store.blobs import BlobStore
 from inspector.store.db import Store, open_store
-from inspector.store.models import SYNCED_TABLES, OutboxEntry
+from inspector.store.models import SYNCED_TABLES, AuditEvent, OutboxEntry
 from inspector.sync import client as sync_client
-from inspector.sync.client import SyncError, enroll, http_client, sync_once
+from inspector.sync.client import SyncError, enroll, http_client, office_link, sync_once
 from inspector.sync.protocol import BLOB_COLUMNS, DEVICE_TABLES, GLOBAL_TABLES
 
 from .faultproxy import Fault, FaultProxy
@@ -266,6 +267,19 @@ def check_invariants(store: Store, server: OfficeServer, second_code: str, tmp_p
         assert sha in recorded, f"blob {sha} on disk but not in office_blob"
         part = server.office_dir / "blobs" / ".uploads" / f"{sha}.part"
         assert not part.exists(), f"part file left for the completed blob {sha}"
+
+    # The office holds the laptop's audit chain exactly: every event once, in the laptop's order.
+    with store.session() as session:
+        link = office_link(session)
+        chain = [(e.id, e.hash) for e in session.exec(select(AuditEvent).order_by(col(AuditEvent.seq)))]
+    assert link is not None
+    with sqlite3.connect(server.office_dir / "office.sqlite") as conn:
+        held = conn.execute(
+            "SELECT position, event_id, hash FROM office_audit_event WHERE device_id = ? ORDER BY position",
+            (link.device_id,),
+        ).fetchall()
+    assert [p for p, _, _ in held] == list(range(1, len(held) + 1)), "the office's audit chain has gaps"
+    assert [(i, h) for _, i, h in held] == chain, f"office holds {len(held)} audit events, the laptop {len(chain)}"
 
     # A colleague's laptop in the same county receives exactly the same records, with their blobs.
     colleague = open_store(tmp_path / "laptop-b")

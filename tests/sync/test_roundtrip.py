@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import select
+from sqlmodel import col, select
 
 from inspector.domain.enums import Industry
 from inspector.domain.identifiers import make_credit_code
@@ -193,3 +193,51 @@ def test_an_enrolment_whose_answer_was_lost_is_repeated_with_the_same_code(offic
             assert get_setting(session, PENDING_ENROLL_KEY) is None
     finally:
         store.close()
+
+
+def test_a_push_too_big_for_one_request_is_split_and_arrives_whole(
+    office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inspector.sync import client
+
+    a, http_a = laptop(office, tmp_path, "a")
+    b, http_b = laptop(office, tmp_path, "b")
+    try:
+        long_note = "井下作业规程逐条核对。" * 5000  # ~150 KB of JSON each
+        with a.session() as session:
+            ids = [
+                register_enterprise(
+                    session,
+                    name=f"阳城县长备注企业{n}",
+                    credit_code=make_credit_code("140522", f"MA0LANG{n}"),
+                    industry=Industry.COAL,
+                    county_code="140522",
+                    address="阳城县",
+                    township="凤城镇",
+                    legal_representative="张三",
+                ).id
+                for n in range(8)
+            ]
+            for enterprise in session.exec(select(Enterprise).where(col(Enterprise.id).in_(ids))):
+                enterprise.notes = long_note
+                session.add(enterprise)
+        monkeypatch.setattr(client, "PUSH_BODY_BUDGET", 400_000)
+        bodies: list[int] = []
+        real_call = client._call
+
+        def counting(http: object, method: str, path: str, **kwargs: object) -> object:
+            if path == "/push":
+                bodies.append(len(kwargs["content"]))  # type: ignore[arg-type]
+            return real_call(http, method, path, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(client, "_call", counting)
+        report = sync_once(a, http_a)
+        assert len(bodies) >= 4 and max(bodies) <= 400_000  # split in halves until each fits
+        assert report.pushed >= 8
+        sync_once(b, http_b)
+        with b.session() as session:
+            arrived = {e.id: e.notes for e in session.exec(select(Enterprise).where(col(Enterprise.id).in_(ids)))}
+        assert arrived == dict.fromkeys(ids, long_note)
+    finally:
+        a.close()
+        b.close()
