@@ -179,6 +179,7 @@ def _document(ctx: Context) -> str:
 
 def _drivers(_ctx: Context) -> str:
     import psycopg
+    import sqlcipher3  # noqa: F401  (imported by name here: SQLAlchemy's dialect would hide why it failed)
     from sqlalchemy import create_engine
 
     # Loading a dialect imports its driver; no connection is made.
