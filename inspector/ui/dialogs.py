@@ -33,13 +33,17 @@ from inspector.domain.enums import FindingMeasure, HazardGrade, InspectionMode
 from inspector.domain.rules import MIN_INSPECTORS
 
 
-def _lay_out_form(dialog: QDialog, form: QFormLayout, *, ok_text: str, on_ok: Callable[[], None]) -> QLabel:
+def lay_out_form(
+    dialog: QDialog, form: QFormLayout, *, ok_text: str, on_ok: Callable[[], None], cancel_text: str = ""
+) -> QLabel:
     """The form, a line for what is wrong with it, and OK/Cancel; returns the error line."""
     error = QLabel()
     error.setObjectName("formError")
     error.setWordWrap(True)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
     buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    if cancel_text:
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel_text)
     buttons.accepted.connect(on_ok)
     buttons.rejected.connect(dialog.reject)
     layout = QVBoxLayout(dialog)
@@ -187,7 +191,7 @@ class StartInspectionDialog(QDialog):
             facts.addWidget(box)
         form.addRow("四不两直", facts)
 
-        self.error = _lay_out_form(self, form, ok_text="开始检查", on_ok=self._accept)
+        self.error = lay_out_form(self, form, ok_text="开始检查", on_ok=self._accept)
 
         self.mode.currentIndexChanged.connect(self._mode_changed)
         self.enterprise.currentIndexChanged.connect(self._enterprise_changed)
@@ -307,7 +311,7 @@ class FindingDialog(QDialog):
         self.deadline.setDisplayFormat("yyyy-MM-dd")
         self.deadline.setDate(QDate(edit.deadline) if edit.deadline else QDate.currentDate().addDays(15))
         form.addRow("整改期限", self.deadline)
-        self.error = _lay_out_form(self, form, ok_text="保存", on_ok=self._accept)
+        self.error = lay_out_form(self, form, ok_text="保存", on_ok=self._accept)
         self.measure.currentIndexChanged.connect(self._measure_changed)
         self._measure_changed()
 

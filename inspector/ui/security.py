@@ -33,6 +33,7 @@ from inspector.store.crypto import FolderKey
 from inspector.store.db import Store
 from inspector.store.encryption import encrypt_folder
 from inspector.store.settings import MAX_IDLE_LOCK_MINUTES, idle_lock_minutes, set_idle_lock_minutes
+from inspector.ui.dialogs import lay_out_form
 
 
 def _secret_field(placeholder: str = "") -> QLineEdit:
@@ -45,6 +46,12 @@ def _secret_field(placeholder: str = "") -> QLineEdit:
 def _error_label() -> QLabel:
     label = QLabel()
     label.setObjectName("formError")
+    label.setWordWrap(True)
+    return label
+
+
+def _intro(text: str) -> QLabel:
+    label = QLabel(text)
     label.setWordWrap(True)
     return label
 
@@ -74,24 +81,15 @@ class UnlockDialog(QDialog):
         self.data_dir = data_dir
         self.key: FolderKey | None = None
         self.setWindowTitle("解锁执法数据")
-        layout = QVBoxLayout(self)
-        intro = QLabel(f"本机执法数据已加密。请输入口令解锁。\n数据文件夹：{data_dir}")
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        form = QFormLayout()
+        form.addRow(_intro(f"本机执法数据已加密。请输入口令解锁。\n数据文件夹：{data_dir}"))
         self.passphrase = _secret_field("口令")
-        layout.addWidget(self.passphrase)
-        self.error = _error_label()
-        layout.addWidget(self.error)
+        form.addRow("口令", self.passphrase)
         forgot = QPushButton("忘记口令…")
         forgot.setFlat(True)
         forgot.clicked.connect(self.open_recovery)
-        layout.addWidget(forgot, 0, Qt.AlignmentFlag.AlignLeft)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("解锁")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("退出")
-        buttons.accepted.connect(self.try_unlock)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        form.addRow(forgot)
+        self.error = lay_out_form(self, form, ok_text="解锁", on_ok=self.try_unlock, cancel_text="退出")
         self.setMinimumWidth(420)
 
     def try_unlock(self) -> None:
@@ -120,28 +118,20 @@ class RecoveryDialog(QDialog):
         self.data_dir = data_dir
         self.key: FolderKey | None = None
         self.setWindowTitle("用恢复密钥设置新口令")
-        layout = QVBoxLayout(self)
-        intro = QLabel(
-            "请输入设置加密时打印的恢复密钥（32 位字母和数字），并设置新口令。\n"
-            "恢复密钥也丢失时，只能新建数据文件夹、重新登记本机，再从办公室同步已上传的数据；未同步的数据无法恢复。"
-        )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
         form = QFormLayout()
+        form.addRow(
+            _intro(
+                "请输入设置加密时打印的恢复密钥（32 位字母和数字），并设置新口令。\n"
+                "恢复密钥也丢失时，只能新建数据文件夹、重新登记本机，再从办公室同步已上传的数据；未同步的数据无法恢复。"
+            )
+        )
         self.recovery_key = QLineEdit()
         self.recovery_key.setPlaceholderText("XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
         self.first, self.second = _secret_field(), _secret_field()
         form.addRow("恢复密钥", self.recovery_key)
         form.addRow("新口令", self.first)
         form.addRow("再次输入", self.second)
-        layout.addLayout(form)
-        self.error = _error_label()
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("设置新口令")
-        buttons.accepted.connect(self.try_recover)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.error = lay_out_form(self, form, ok_text="设置新口令", on_ok=self.try_recover)
         self.setMinimumWidth(520)
 
     def try_recover(self) -> None:
@@ -165,29 +155,18 @@ class SetupDialog(QDialog):
         self.key: FolderKey | None = None
         self.recovery_key = ""
         self.setWindowTitle("设置数据加密口令")
-        layout = QVBoxLayout(self)
         why = (
             "此数据文件夹由早期版本创建，尚未加密。设置口令后将一次性加密全部记录、照片和文书（可能需要几分钟）。"
             if existing
             else "为防止电脑丢失时泄露执法信息，本机数据将加密保存。请设置口令，每次启动和锁定后凭口令使用。"
         )
-        intro = QLabel(why)
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
         form = QFormLayout()
+        form.addRow(_intro(why))
         self.first = _secret_field(f"至少 {crypto.MIN_PASSPHRASE_LENGTH} 个字符")
         self.second = _secret_field()
         form.addRow("口令", self.first)
         form.addRow("再次输入", self.second)
-        layout.addLayout(form)
-        self.error = _error_label()
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("加密")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("退出")
-        buttons.accepted.connect(self.try_encrypt)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.error = lay_out_form(self, form, ok_text="加密", on_ok=self.try_encrypt, cancel_text="退出")
         self.setMinimumWidth(480)
 
     def try_encrypt(self) -> None:
@@ -278,21 +257,13 @@ class ChangePassphraseDialog(QDialog):
         super().__init__(parent)
         self.data_dir = data_dir
         self.setWindowTitle("修改口令")
-        layout = QVBoxLayout(self)
         form = QFormLayout()
         self.old = _secret_field()
         self.first, self.second = _secret_field(f"至少 {crypto.MIN_PASSPHRASE_LENGTH} 个字符"), _secret_field()
         form.addRow("当前口令", self.old)
         form.addRow("新口令", self.first)
         form.addRow("再次输入", self.second)
-        layout.addLayout(form)
-        self.error = _error_label()
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("修改")
-        buttons.accepted.connect(self.try_change)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.error = lay_out_form(self, form, ok_text="修改", on_ok=self.try_change)
 
     def try_change(self) -> None:
         try:
@@ -312,7 +283,6 @@ class SecurityDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self.setWindowTitle("安全设置")
-        layout = QVBoxLayout(self)
         form = QFormLayout()
         self.minutes = QSpinBox()
         self.minutes.setRange(0, MAX_IDLE_LOCK_MINUTES)
@@ -321,16 +291,10 @@ class SecurityDialog(QDialog):
         with store.session() as session:
             self.minutes.setValue(idle_lock_minutes(session))
         form.addRow("无操作后自动锁定", self.minutes)
-        layout.addLayout(form)
         change = QPushButton("修改口令…")
         change.clicked.connect(lambda: ChangePassphraseDialog(store.data_dir, self).exec())
-        layout.addWidget(change, 0, Qt.AlignmentFlag.AlignLeft)
-        self.error = _error_label()
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        form.addRow(change)
+        self.error = lay_out_form(self, form, ok_text="保存", on_ok=self.save)
 
     def save(self) -> None:
         try:
