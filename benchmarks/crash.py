@@ -63,6 +63,7 @@ from inspector import clock
 from inspector.checklists.files import load_builtin_definitions
 from inspector.checklists.service import import_definition, template_items
 from inspector.demo.catalog import AGENCY, ENTERPRISES, INSPECTORS
+from inspector.demo.seed import register_demo_enterprise
 from inspector.documents.numbers import add_block
 from inspector.documents.service import create_draft, issue_document
 from inspector.domain.enums import DocumentKind, DocumentStatus, Industry, InspectorRole, ItemResultValue
@@ -71,7 +72,7 @@ from inspector.evidence.samples import sample_photo
 from inspector.evidence.service import ingest_photo_bytes
 from inspector.inspections import walk
 from inspector.inspections.service import OnSitePerson, add_finding, finish_inspection, start_inspection
-from inspector.registry.service import register_enterprise, register_inspector
+from inspector.registry.service import register_inspector
 from inspector.store import search_index
 from inspector.store.audit import verify_audit
 from inspector.store.db import Store
@@ -157,20 +158,7 @@ def make_base(root: Path, *, encrypted: bool = False) -> Base:
             add_block(session, short_name=AGENCY.short_name, year=clock.local_today().year, first=1, last=99_999,
                       device_id=store.device_id)  # fmt: skip
             coal = [e for e in ENTERPRISES if e.industry == Industry.COAL.value][:2]
-            enterprises = [
-                register_enterprise(
-                    session,
-                    name=e.name,
-                    credit_code=e.credit_code,
-                    industry=Industry(e.industry),
-                    county_code=AGENCY.county_code,
-                    address=e.address,
-                    township=e.township,
-                    legal_representative=e.legal_representative,
-                    contact_phone=e.contact_phone,
-                )
-                for e in coal
-            ]
+            enterprises = [register_demo_enterprise(session, e) for e in coal]
             people = [
                 register_inspector(
                     session,

@@ -108,7 +108,7 @@ def seed_demo(store: Store) -> DemoSummary:
 
 def _seed(session: Session, store: Store) -> dict[str, Any]:
     set_setting(session, AGENCY_KEY, AGENCY.as_dict())
-    enterprises = {e.key: _register(session, e) for e in ENTERPRISES}
+    enterprises = {e.key: register_demo_enterprise(session, e) for e in ENTERPRISES}
     inspectors = [
         register_inspector(
             session,
@@ -238,7 +238,8 @@ def _seed(session: Session, store: Store) -> dict[str, Any]:
     return {"finished_inspection_id": inspection.id, "seeded_at": clock.now().isoformat()}
 
 
-def _register(session: Session, e: DemoEnterprise) -> Enterprise:
+def register_demo_enterprise(session: Session, e: DemoEnterprise) -> Enterprise:
+    """One enterprise of the demo catalog, with all its details (the demo and the crash harness use it)."""
     enterprise = register_enterprise(
         session,
         name=e.name,
