@@ -287,7 +287,7 @@ def office_handler_profile(db_url: str, token: str, cursor: int) -> str:
         profile = cProfile.Profile()
         profile.enable()
         for _ in range(5):
-            device = auth.authenticate(engine, token)
+            device = auth.authenticate(engine, token, "127.0.0.1")
             numbers.top_up(
                 engine, device, agency_short_name=numbers.DEFAULT_AGENCY, year=clock.local_today().year, exhausted=False
             )
@@ -582,7 +582,9 @@ def office_upload_costs(db_url: str, blob_dir: Path, token: str, size: int) -> s
     def one_blob(profiled: bool) -> None:
         data = os.urandom(size)
         sha = hashlib.sha256(data).hexdigest()
-        device = timed("authenticate (every request)", lambda: auth.authenticate(engine, token), profiled=profiled)
+        device = timed(
+            "authenticate (every request)", lambda: auth.authenticate(engine, token, "127.0.0.1"), profiled=profiled
+        )
         timed("offset", lambda: uploads.offset(sha), profiled=profiled)
         asyncio.run(receive_all(sha, data))
         label = f"complete ({size / MB:.0f} MB: hash, fsync, rename, record)"

@@ -180,6 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     p.add_argument("--agency", default="阳", help="agency short name of the case numbers handed out (default 阳)")
     p.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="requests each process serves at once; the others wait their turn (default 4)",
+    )
     p.add_argument("--cert", metavar="FILE.pem", type=Path, help="TLS certificate (with --key): serve https")
     p.add_argument("--key", metavar="FILE.pem", type=Path, help="TLS private key of --cert")
     p.set_defaults(handler=_cmd_office_serve)
@@ -1043,6 +1049,10 @@ def _cmd_office_serve(args: argparse.Namespace) -> int:
             return 2
         tls = {"ssl_certfile": str(args.cert), "ssl_keyfile": str(args.key)}
         scheme = "https"
+    threads = office_app.DEFAULT_THREADS if args.threads is None else args.threads
+    if not 1 <= threads <= 256:
+        print(f"inspector: error: --threads {threads}: give 1 to 256", file=sys.stderr)
+        return 2
     db_url = _office_db_url(args)
     blob_dir = Path(args.blob_dir) if args.blob_dir else _office_dir(args) / "blobs"
     _open_office(args).dispose()  # migrate once, before any worker starts
@@ -1051,6 +1061,7 @@ def _cmd_office_serve(args: argparse.Namespace) -> int:
         os.environ[office_app.DB_ENV] = db_url
         os.environ[office_app.BLOB_DIR_ENV] = str(blob_dir)
         os.environ[office_app.AGENCY_ENV] = args.agency
+        os.environ[office_app.THREADS_ENV] = str(threads)
         uvicorn.run(
             "inspector.office.app:app_from_env",
             factory=True,
@@ -1061,7 +1072,7 @@ def _cmd_office_serve(args: argparse.Namespace) -> int:
         )
     else:
         uvicorn.run(
-            office_app.create_app(db_url, blob_dir, agency_short_name=args.agency),
+            office_app.create_app(db_url, blob_dir, agency_short_name=args.agency, threads=threads),
             host=args.host,
             port=args.port,
             **tls,  # type: ignore[arg-type]

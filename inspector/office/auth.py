@@ -14,6 +14,7 @@ from typing import Literal, cast
 from sqlalchemy import Connection, Engine, select, update
 
 from inspector import clock
+from inspector.office import limits
 from inspector.office.db import office_device, office_enrollment, office_user, reading, writing
 from inspector.office.errors import ApiError, forbidden, unauthorized
 from inspector.store.ids import uuid7
@@ -50,11 +51,20 @@ def normalize_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-def authenticate(engine: Engine, token: str) -> Device:
+def authenticate(engine: Engine, token: str, address: str) -> Device:
+    """The device of this token, asked from `address`. One statement on the way of every request: the
+    device and the address's recent failures together (an address that failed too often waits, even with
+    the right token). A 401 raised here is to be counted (limits.counting_failures)."""
     with reading(engine) as conn:
-        row = conn.execute(select(office_device).where(office_device.c.token_sha256 == sha256_hex(token))).first()
-    if row is None:
-        raise unauthorized("Unknown device token.")
+        row = conn.execute(
+            select(office_device, limits.failures_in_window("token", address).label("recent_failures")).where(
+                office_device.c.token_sha256 == sha256_hex(token)
+            )
+        ).first()
+        if row is None:
+            limits.refuse_if_blocked(conn.execute(select(limits.failures_in_window("token", address))).scalar_one())
+            raise unauthorized("Unknown device token.")
+    limits.refuse_if_blocked(row.recent_failures)
     if row.revoked:
         raise unauthorized(f"Device {row.id} has been revoked.", "此设备已被停用，请联系管理员。")
     now = clock.now()

@@ -308,6 +308,18 @@ def lock_counter(conn: Connection, name: str) -> int:
     return int(value)
 
 
+def advance_counter(conn: Connection, name: str, by: int) -> int:
+    """Add `by` to the counter and return its new value, in one statement that locks its row until the
+    transaction ends (made at 0 the first time)."""
+    oc = office_counter.c
+    bump = update(office_counter).where(oc.name == name).values(value=oc.value + by).returning(oc.value)
+    value = conn.execute(bump).scalar_one_or_none()
+    if value is None:
+        insert_ignoring_duplicate(conn, office_counter, {"name": name, "value": 0})
+        value = conn.execute(bump).scalar_one()
+    return int(value)
+
+
 def set_counter(conn: Connection, name: str, value: int) -> None:
     conn.execute(update(office_counter).where(office_counter.c.name == name).values(value=value))
 
@@ -356,6 +368,8 @@ def open_office_db(url: str) -> Engine:
     engine = create_office_engine(url)
     try:
         upgrade_office_schema(engine)
+        with writing(engine) as conn:  # a push's one statement that hands out seqs needs the row there
+            insert_ignoring_duplicate(conn, office_counter, {"name": SEQ_COUNTER, "value": 0})
     except BaseException:
         engine.dispose()
         raise

@@ -4,11 +4,12 @@ be guessed by trying. Successful requests are never slowed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import TypeVar
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, ScalarSelect, delete, func, insert, select
 
 from inspector import clock
 from inspector.office.db import office_failure, reading, writing
@@ -28,22 +29,43 @@ def too_many() -> ApiError:
     )
 
 
-def guarded(engine: Engine, kind: str, address: str, attempt: Callable[[], T]) -> T:
-    """Run `attempt`, refusing it first if `address` failed too often; a 401/403 it raises is counted."""
-    key = f"{kind}:{address}"[:100]
-    since = clock.now() - WINDOW
+def failures_in_window(kind: str, address: str) -> ScalarSelect[int]:
+    """How often `address` failed at `kind` lately, as a subquery: a token check asks it in its own statement."""
     failures = office_failure.c
-    with reading(engine) as conn:
-        recent = conn.execute(
-            select(func.count()).select_from(office_failure).where(failures.key == key, failures.at > since)
-        ).scalar_one()
-    if recent >= MAX_FAILURES:
+    since = clock.now() - WINDOW
+    return select(func.count()).where(failures.key == _key(kind, address), failures.at > since).scalar_subquery()
+
+
+def refuse_if_blocked(failures: int) -> None:
+    if failures >= MAX_FAILURES:
         raise too_many()
+
+
+def check(engine: Engine, kind: str, address: str) -> None:
+    """Refuse `address` if it failed at `kind` too often."""
+    with reading(engine) as conn:
+        refuse_if_blocked(conn.execute(select(failures_in_window(kind, address))).scalar_one())
+
+
+@contextmanager
+def counting_failures(engine: Engine, kind: str, address: str) -> Iterator[None]:
+    """A 401/403 raised inside is counted against `address`."""
     try:
-        return attempt()
+        yield
     except ApiError as exc:
         if exc.status in (401, 403) and exc.code not in ("other_jurisdiction", "global_table", "office_table"):
             with writing(engine) as conn:  # its own transaction: the failed attempt's was rolled back
-                conn.execute(delete(office_failure).where(office_failure.c.at <= since))
-                conn.execute(insert(office_failure).values(key=key, at=clock.now()))
+                conn.execute(delete(office_failure).where(office_failure.c.at <= clock.now() - WINDOW))
+                conn.execute(insert(office_failure).values(key=_key(kind, address), at=clock.now()))
         raise
+
+
+def guarded(engine: Engine, kind: str, address: str, attempt: Callable[[], T]) -> T:
+    """Run `attempt`, refusing it first if `address` failed too often; a 401/403 it raises is counted."""
+    check(engine, kind, address)
+    with counting_failures(engine, kind, address):
+        return attempt()
+
+
+def _key(kind: str, address: str) -> str:
+    return f"{kind}:{address}"[:100]
