@@ -45,6 +45,7 @@ from inspector.sync.protocol import (
     EnrollResponse,
     ErrorBody,
     NumberBlocks,
+    PackReceipt,
     PullResponse,
     PushRequest,
     PushResponse,
@@ -193,6 +194,25 @@ def pull(
 def missing_blobs(body: BlobList, office: OfficeDep, device: DeviceDep) -> BlobList:
     """Which of these blobs the office lacks (upload those)."""
     return BlobList(hashes=office.uploads.missing(body.hashes))
+
+
+@router.put(
+    "/blobs/pack",
+    response_model=PackReceipt,
+    tags=["blobs"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def put_blob_pack(request: Request, office: OfficeDep, device: DeviceDep) -> PackReceipt:
+    """Many whole blobs in one request: a line of JSON (a PackManifest: each blob's sha256 and size, at most
+    MAX_PACK_BLOBS), a newline, then the blobs' bytes one after the other in the manifest's order. Each blob is
+    hashed; the good ones are kept, also when the bytes end early. The receipt says, blob by blob, what became
+    of it; a blob not stored is sent again by offset (PUT /blobs/{sha256})."""
+    return await office.uploads.receive_pack(request.stream(), device)
 
 
 @router.get("/blobs/{sha256}/offset", response_model=UploadOffset, tags=["blobs"])

@@ -44,6 +44,7 @@ from inspector.sync.protocol import (
     MAX_AUDIT_BATCH,
     MAX_BATCH,
     MAX_BODY_BYTES,
+    MAX_PACK_BLOBS,
     PARENT_OF,
     AuditEventBody,
     AuditPush,
@@ -54,6 +55,9 @@ from inspector.sync.protocol import (
     EnrollResponse,
     ErrorBody,
     NumberBlocks,
+    PackEntry,
+    PackManifest,
+    PackReceipt,
     PullResponse,
     PushRequest,
     PushResponse,
@@ -70,6 +74,7 @@ AUDIT_CURSOR_KEY = "sync.audit"
 AUDIT_BATCH = MAX_AUDIT_BATCH
 AUDIT_BROKEN = "audit_chain_broken"  # the office's answer to events that do not continue the chain it holds
 CHUNK = 64 << 20  # the most one upload request carries; a cut request keeps what arrived, so resuming loses little
+PACK_BYTES = 256 << 20  # the most one pack of whole blobs (each ≤ CHUNK) carries
 READ_PIECE = 1 << 20
 PULL_LIMIT = 500
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
@@ -379,6 +384,98 @@ def upload_blob(
             progress(sent)
 
 
+def upload_blobs(
+    store: Store,
+    http: httpx.Client,
+    missing: list[str],
+    report: SyncReport,
+    *,
+    progress: Progress | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> None:
+    """Send the blobs the office lacks: photos many to a request (packs of up to PACK_BYTES), a blob larger than
+    CHUNK by offset on its own; any a pack did not store (cut short, busy, damaged on the way) by offset too.
+
+    A request per photo waited for the office to make each one durable before the next could start: a quarter
+    to a third of the speed of one stream of the same bytes (benchmarks/sync.py --only upload). The office
+    must know packs: update it before the laptops."""
+    sizes = {sha: store.blobs.size(sha) for sha in missing}
+    started: set[str] = set()
+
+    def step(sha: str) -> bool:
+        """Progress before a blob goes; False when the user cancelled."""
+        if should_cancel is not None and should_cancel():
+            report.cancelled = True
+            return False
+        started.add(sha)
+        if progress is not None:
+            progress("upload", len(started) - 1, len(missing))
+        return True
+
+    def by_offset(sha: str, *, fresh: bool) -> bool:
+        if not step(sha):
+            return False
+        report.bytes_uploaded += upload_blob(store, http, sha, fresh=fresh)
+        report.blobs_uploaded += 1
+        return True
+
+    for pack in _packs([sha for sha in missing if sizes[sha] <= CHUNK], sizes):
+        receipt = upload_pack(store, http, pack, sizes, before_each=step)
+        outcomes = {o.sha256: o for o in receipt.blobs}
+        for sha in pack:
+            outcome = outcomes.get(sha)
+            if outcome is not None and outcome.status == "stored":
+                report.bytes_uploaded += sizes[sha]
+                report.blobs_uploaded += 1
+            elif (outcome is None or outcome.status != "present") and not by_offset(sha, fresh=False):
+                return
+    for sha in missing:
+        if sizes[sha] > CHUNK and not by_offset(sha, fresh=True):
+            return
+
+
+def _packs(hashes: list[str], sizes: dict[str, int]) -> Iterator[list[str]]:
+    pack: list[str] = []
+    size = 0
+    for sha in hashes:
+        if pack and (len(pack) == MAX_PACK_BLOBS or size + sizes[sha] > PACK_BYTES):
+            yield pack
+            pack, size = [], 0
+        pack.append(sha)
+        size += sizes[sha]
+    if pack:
+        yield pack
+
+
+def upload_pack(
+    store: Store,
+    http: httpx.Client,
+    hashes: list[str],
+    sizes: dict[str, int],
+    *,
+    before_each: Callable[[str], bool] | None = None,
+) -> PackReceipt:
+    """Send whole blobs in one request (PUT /blobs/pack); `before_each` returning False ends the body early, at
+    a blob's boundary (a cancel): the office keeps the blobs sent until then."""
+    manifest = PackManifest(blobs=[PackEntry(sha256=sha, size=sizes[sha]) for sha in hashes])
+
+    def body() -> Iterator[bytes]:
+        yield manifest.model_dump_json().encode() + b"\n"
+        for sha in hashes:
+            if before_each is not None and not before_each(sha):
+                return
+            yield from store.blobs.read_range(sha)
+
+    reply = _call(
+        http,
+        "PUT",
+        "/blobs/pack",
+        content=body(),
+        headers={"Content-Type": "application/octet-stream"},
+    )
+    return PackReceipt.model_validate(reply.json())
+
+
 def push(
     store: Store,
     http: httpx.Client,
@@ -399,14 +496,9 @@ def push(
         missing = BlobList.model_validate(
             _call(http, "POST", "/blobs/missing", json=BlobList(hashes=hashes).model_dump()).json()
         ).hashes
-        for n, sha in enumerate(missing):
-            if should_cancel is not None and should_cancel():
-                report.cancelled = True
-                return
-            if progress is not None:
-                progress("upload", n, len(missing))
-            report.bytes_uploaded += upload_blob(store, http, sha, fresh=True)
-            report.blobs_uploaded += 1
+        upload_blobs(store, http, missing, report, progress=progress, should_cancel=should_cancel)
+        if report.cancelled:
+            return
     total = len(entries)
     done = 0
     for batch, body in _requests(store, link, entries):

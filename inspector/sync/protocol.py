@@ -6,6 +6,7 @@ Both sides import these models: the server validates requests with them, the cli
     POST /api/v1/push                      PushRequest → PushResponse       (idempotent by batch_id)
     POST /api/v1/blobs/missing             BlobList → BlobList              (which of these the office lacks)
     GET  /api/v1/blobs/{sha256}/offset     → UploadOffset                   (resume point of an upload)
+    PUT  /api/v1/blobs/pack                manifest line + raw bytes → PackReceipt (many blobs, one request)
     PUT  /api/v1/blobs/{sha256}?offset=N   raw bytes → UploadOffset         (a chunk at N; N must equal the offset)
     POST /api/v1/blobs/{sha256}/complete   → UploadOffset(complete=True)    (hash checked, else 409, discarded)
     GET  /api/v1/blobs/{sha256}            → raw bytes
@@ -37,6 +38,9 @@ MAX_CURSOR = (1 << 63) - 1  # seqs are 64-bit in both databases: a larger cursor
 # A request body the office reads at most (413 above): a push of MAX_BATCH records is a few MB at worst.
 MAX_BODY_BYTES = 32 << 20
 MAX_AUDIT_BATCH = 500
+# A blob pack: at most this many blobs, each sent whole (larger blobs go by offset, in requests of their own).
+MAX_PACK_BLOBS = 256
+MAX_PACK_MANIFEST = 64 << 10  # bytes of the manifest line
 # An event's hashes: hex SHA-256, or "" (an event never chained: the office records that as a break, not a 422).
 CHAIN_HASH = r"^([0-9a-f]{64})?$"
 
@@ -115,6 +119,37 @@ class UploadOffset(BaseModel):
     sha256: str
     offset: int
     complete: bool = False
+
+
+class PackEntry(BaseModel):
+    sha256: str = Field(pattern=SHA256.pattern)
+    size: int = Field(ge=0, le=1 << 50)
+
+
+class PackManifest(BaseModel):
+    """The first line of a pack (JSON, then "\n"); the blobs' bytes follow, whole and in this order."""
+
+    blobs: list[PackEntry] = Field(min_length=1, max_length=MAX_PACK_BLOBS)
+
+    @field_validator("blobs")
+    @classmethod
+    def _distinct(cls, value: list[PackEntry]) -> list[PackEntry]:
+        if len({e.sha256 for e in value}) != len(value):
+            raise ValueError("a blob is listed twice")
+        return value
+
+
+class PackOutcome(BaseModel):
+    sha256: str
+    # stored: kept now; present: the office had it (its bytes were skipped); incomplete: the bytes ended early
+    # (what arrived is kept, resume at `offset`); hash_mismatch: discarded; busy: another upload of it is under
+    # way (resume later). The last three are sent again by offset.
+    status: Literal["stored", "present", "incomplete", "hash_mismatch", "busy"]
+    offset: int = 0
+
+
+class PackReceipt(BaseModel):
+    blobs: list[PackOutcome]  # in the manifest's order, up to where the bytes ended
 
 
 class PullResponse(BaseModel):

@@ -6,13 +6,16 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from inspector.domain.enums import Industry
 from inspector.domain.identifiers import make_credit_code
 from inspector.office.admin import add_user, enroll_device, revoke_device
+from inspector.office.db import office_blob
 from inspector.registry.service import register_enterprise
 from inspector.store import audit
+from inspector.store.blobs import BlobStore
 from inspector.store.db import Store, open_store
 from inspector.store.models import Document, Enterprise, Evidence, Finding, ItemResult, OutboxEntry
 from inspector.sync.client import SyncError, enroll, office_link, sync_once
@@ -241,3 +244,52 @@ def test_a_push_too_big_for_one_request_is_split_and_arrives_whole(
     finally:
         a.close()
         b.close()
+
+
+def test_photos_go_up_in_packs_a_large_one_by_offset_and_a_cancel_keeps_what_was_sent(
+    office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inspector.sync import client
+
+    a, http_a = laptop(office, tmp_path, "a", demo=True)
+    try:
+        with a.session() as session:
+            hashes = sorted(client.referenced_blobs(session, client._pending(session)), key=a.blobs.size)
+        sizes = [a.blobs.size(h) for h in hashes]
+        assert len(hashes) >= 7  # photos, signatures and issued PDFs
+        # The largest goes by offset (in two requests); the others in packs of about two.
+        monkeypatch.setattr(client, "CHUNK", (sizes[-2] + sizes[-1]) // 2)
+        monkeypatch.setattr(client, "PACK_BYTES", sizes[-3] + sizes[-2])
+        calls: list[str] = []
+        real_call = client._call
+
+        def counting(http: object, method: str, path: str, **kwargs: object) -> object:
+            calls.append(f"{method} {path.split('?', maxsplit=1)[0]}")
+            return real_call(http, method, path, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(client, "_call", counting)
+        uploads: list[int] = []
+
+        def progress(stage: str, done: int, _total: int) -> None:
+            if stage == "upload":
+                uploads.append(done)
+
+        cancelled = sync_once(a, http_a, progress=progress, should_cancel=lambda: len(uploads) >= 3)  # after 3 blobs
+        assert cancelled.cancelled and cancelled.blobs_uploaded == 3 and cancelled.pushed == 0
+        with office.engine.connect() as conn:
+            kept = {r.sha256 for r in conn.execute(sa_select(office_blob.c.sha256))}
+        assert len(kept) == 3 and kept < set(hashes)  # the blobs sent before the cancel stay on the office
+
+        calls.clear()
+        uploads.clear()
+        report = sync_once(a, http_a, progress=progress)
+        assert not report.cancelled and report.blobs_uploaded == len(hashes) - 3
+        assert report.bytes_uploaded == sum(sizes) - sum(a.blobs.size(h) for h in kept)
+        packs = calls.count("PUT /blobs/pack")
+        by_offset = [c for c in calls if c.startswith("PUT /blobs/") and c != "PUT /blobs/pack"]
+        assert 2 <= packs < len(hashes) - 3 and len(by_offset) == 2  # the largest, in two requests
+        assert uploads == list(range(len(hashes) - 3))  # one step per blob, in order
+        store = BlobStore(tmp_path / "office-blobs")
+        assert all(store.verify(h).status == "ok" for h in hashes)
+    finally:
+        a.close()
