@@ -42,7 +42,7 @@ from inspector.sync.protocol import (
     UploadOffset,
 )
 
-WRITE_BUFFER = 1 << 20  # bytes gathered from the request before one write (and hash) on a worker thread
+WRITE_BUFFER = 256 << 10  # gathered before one write and hash on a worker thread: 256 KiB beat 1 and 4 MiB
 _READ_CHUNK = 1 << 20
 
 
