@@ -444,6 +444,26 @@ def test_an_event_held_that_comes_again_changed_is_refused(office: Office, tmp_p
         store.close()
 
 
+def test_an_event_held_that_comes_again_under_a_later_seq_is_refused(office: Office, tmp_path: Path) -> None:
+    """The office looks up only events at or before its newest; one it holds, renumbered past it on the laptop
+    and linked onto the chain's tip, still comes out as a break, recorded, and nothing of the batch is kept."""
+    store, http = laptop(office, tmp_path, "王一")
+    try:
+        add_enterprises(store, 2)
+        sync_once(store, http)
+        events = bodies(store)
+        tip = events[-1]
+        again = dict(events[1], seq=tip["seq"] + 1, prev_hash=tip["hash"])
+        again["hash"] = audit.event_hash(str(again["prev_hash"]), AuditEventBody.model_validate(again))
+        r = post(http, [again])
+        assert r.status_code == 409 and r.json()["code"] == "audit_chain_broken", r.text
+        [found] = breaks(office)
+        assert (found.kind, found.position, found.expected) == ("rewritten", 2, events[1]["hash"])
+        assert_same_chain(office, store)
+    finally:
+        store.close()
+
+
 def test_verify_audit_finds_an_event_altered_in_the_office_database(
     office: Office, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
