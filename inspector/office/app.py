@@ -49,6 +49,8 @@ from inspector.sync.protocol import (
     PullResponse,
     PushRequest,
     PushResponse,
+    SyncRequest,
+    SyncResponse,
     UploadOffset,
 )
 
@@ -171,6 +173,28 @@ def enroll(body: EnrollRequest, request: Request, office: OfficeDep) -> EnrollRe
     """Trade a one-time enrollment code for this device's token (returned once, never again); an address with
     too many failed attempts is refused for a while (429)."""
     return limits.guarded(office.engine, "enroll", _address(request), lambda: auth.enroll(office.engine, body))
+
+
+@router.post("/sync", response_model=SyncResponse, tags=["records"])
+def sync(body: SyncRequest, office: OfficeDep, device: DeviceDep) -> Response:
+    """A sync's usual work in one round trip: this device's case-number blocks (as GET /numbers), a batch of
+    its changes (as POST /push), then the changes after `cursor` it may see (as GET /pull), in that order, each
+    in its own transaction. An error in one part answers for the request; the parts before it stay done."""
+    blocks = numbers.top_up(
+        office.engine,
+        device,
+        agency_short_name=office.agency_short_name,
+        year=body.year or clock.local_today().year,
+        exhausted=body.exhausted,
+    )
+    pushed = records.push(office.engine, device, body.push) if body.push is not None else None
+    page = records.pull_json(office.engine, device, body.cursor, body.limit)
+    answer = b'{"numbers":%b,"push":%b,"pull":%b}' % (
+        blocks.model_dump_json().encode(),
+        pushed.model_dump_json().encode() if pushed is not None else b"null",
+        page,
+    )
+    return Response(answer, media_type="application/json")
 
 
 @router.post("/push", response_model=PushResponse, tags=["records"])

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from inspector import clock
@@ -226,9 +226,12 @@ def _lock_chain(conn: Connection, device_id: str, now: datetime) -> Any:
         office_audit_chain,
         {"device_id": device_id, "chain_id": "", "length": 0, "last_seq": 0, "last_hash": GENESIS, "updated_at": now},
     )
-    return conn.execute(
-        select(office_audit_chain).where(office_audit_chain.c.device_id == device_id).with_for_update()
-    ).one()
+    return conn.execute(_CHAIN_FOR_UPDATE, {"device_id": device_id}).one()
+
+
+_CHAIN_FOR_UPDATE = (  # built once: SQLAlchemy reuses the compiled statement as it is
+    select(office_audit_chain).where(office_audit_chain.c.device_id == bindparam("device_id")).with_for_update()
+)
 
 
 def _check_owner(conn: Connection, device: Device, chain_id: str) -> None:

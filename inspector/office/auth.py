@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, cast
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, bindparam, select, update
 
 from inspector import clock
 from inspector.office import limits
@@ -51,18 +51,20 @@ def normalize_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
+_DEVICE_OF_TOKEN = select(office_device, limits.RECENT_FAILURES.label("recent_failures")).where(
+    office_device.c.token_sha256 == bindparam("token_sha256")
+)
+
+
 def authenticate(engine: Engine, token: str, address: str) -> Device:
     """The device of this token, asked from `address`. One statement on the way of every request: the
     device and the address's recent failures together (an address that failed too often waits, even with
     the right token). A 401 raised here is to be counted (limits.counting_failures)."""
+    failures = limits.failure_params("token", address)
     with reading(engine) as conn:
-        row = conn.execute(
-            select(office_device, limits.failures_in_window("token", address).label("recent_failures")).where(
-                office_device.c.token_sha256 == sha256_hex(token)
-            )
-        ).first()
+        row = conn.execute(_DEVICE_OF_TOKEN, {"token_sha256": sha256_hex(token), **failures}).first()
         if row is None:
-            limits.refuse_if_blocked(conn.execute(select(limits.failures_in_window("token", address))).scalar_one())
+            limits.refuse_if_blocked(conn.execute(select(limits.RECENT_FAILURES), failures).scalar_one())
             raise unauthorized("Unknown device token.")
     limits.refuse_if_blocked(row.recent_failures)
     if row.revoked:

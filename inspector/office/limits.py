@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, ScalarSelect, delete, func, insert, select
+from sqlalchemy import Engine, ScalarSelect, bindparam, delete, func, insert, select
 
 from inspector import clock
 from inspector.office.db import office_failure, reading, writing
@@ -29,11 +29,20 @@ def too_many() -> ApiError:
     )
 
 
-def failures_in_window(kind: str, address: str) -> ScalarSelect[int]:
-    """How often `address` failed at `kind` lately, as a subquery: a token check asks it in its own statement."""
-    failures = office_failure.c
-    since = clock.now() - WINDOW
-    return select(func.count()).where(failures.key == _key(kind, address), failures.at > since).scalar_subquery()
+# How often an address failed at a kind of attempt lately (parameters: failure_params), as a subquery: a token
+# check asks it in its own statement. Built once: SQLAlchemy then reuses the compiled statement as it is.
+RECENT_FAILURES: ScalarSelect[int] = (
+    select(func.count())
+    .where(
+        office_failure.c.key == bindparam("failure_key"),
+        office_failure.c.at > bindparam("failures_since", type_=office_failure.c.at.type),
+    )
+    .scalar_subquery()
+)
+
+
+def failure_params(kind: str, address: str) -> dict[str, Any]:
+    return {"failure_key": _key(kind, address), "failures_since": clock.now() - WINDOW}
 
 
 def refuse_if_blocked(failures: int) -> None:
@@ -44,7 +53,7 @@ def refuse_if_blocked(failures: int) -> None:
 def check(engine: Engine, kind: str, address: str) -> None:
     """Refuse `address` if it failed at `kind` too often."""
     with reading(engine) as conn:
-        refuse_if_blocked(conn.execute(select(failures_in_window(kind, address))).scalar_one())
+        refuse_if_blocked(conn.execute(select(RECENT_FAILURES), failure_params(kind, address)).scalar_one())
 
 
 @contextmanager

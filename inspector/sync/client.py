@@ -60,8 +60,9 @@ from inspector.sync.protocol import (
     PackReceipt,
     PullResponse,
     PushRequest,
-    PushResponse,
     RecordChange,
+    SyncRequest,
+    SyncResponse,
     UploadOffset,
 )
 
@@ -476,6 +477,46 @@ def upload_pack(
     return PackReceipt.model_validate(reply.json())
 
 
+def _outgoing(store: Store) -> tuple[list[OutboxEntry], list[str]]:
+    """What goes up now: the pending entries, and the blobs their records reference."""
+    with store.session() as session:
+        entries = _pending(session)
+        for shipped in (e for e in entries if e.table_name in GLOBAL_TABLES):
+            # Checklists and question banks ship with the app (same ids everywhere): nothing to send.
+            session.delete(shipped)
+        entries = [e for e in entries if e.table_name not in GLOBAL_TABLES]
+        return entries, referenced_blobs(session, entries)
+
+
+def _send_blobs(
+    store: Store,
+    http: httpx.Client,
+    hashes: list[str],
+    report: SyncReport,
+    *,
+    progress: Progress | None,
+    should_cancel: Callable[[], bool] | None,
+) -> None:
+    """Blobs first (those the office lacks), then the rows that reference them."""
+    if hashes:
+        missing = BlobList.model_validate(
+            _call(http, "POST", "/blobs/missing", json=BlobList(hashes=hashes).model_dump()).json()
+        ).hashes
+        upload_blobs(store, http, missing, report, progress=progress, should_cancel=should_cancel)
+
+
+def _acknowledge(store: Store, link: OfficeLink, batch: list[OutboxEntry], report: SyncReport) -> None:
+    sent = {(e.seq, e.record_version) for e in batch}
+    with store.session() as session:
+        # Only the entries sent are acknowledged: an edit made meanwhile has a newer entry that stays.
+        for entry in session.exec(select(OutboxEntry).where(col(OutboxEntry.seq).in_([s for s, _ in sent]))):
+            session.delete(entry)
+        state = session.get(SyncState, link.url) or SyncState(office_url=link.url, device_id=link.device_id)
+        state.last_push_at = clock.now()
+        session.add(state)
+    report.pushed += len(batch)
+
+
 def push(
     store: Store,
     http: httpx.Client,
@@ -485,20 +526,13 @@ def push(
     progress: Progress | None = None,
     should_cancel: Callable[[], bool] | None = None,
 ) -> None:
-    with store.session() as session:
-        entries = _pending(session)
-        for shipped in (e for e in entries if e.table_name in GLOBAL_TABLES):
-            # Checklists and question banks ship with the app (same ids everywhere): nothing to send.
-            session.delete(shipped)
-        entries = [e for e in entries if e.table_name not in GLOBAL_TABLES]
-        hashes = referenced_blobs(session, entries)
-    if hashes:
-        missing = BlobList.model_validate(
-            _call(http, "POST", "/blobs/missing", json=BlobList(hashes=hashes).model_dump()).json()
-        ).hashes
-        upload_blobs(store, http, missing, report, progress=progress, should_cancel=should_cancel)
-        if report.cancelled:
-            return
+    """Send everything pending, blobs first, in batches (POST /push)."""
+    entries, hashes = _outgoing(store)
+    if not entries:
+        return  # (usually: the first batch went with the sync request)
+    _send_blobs(store, http, hashes, report, progress=progress, should_cancel=should_cancel)
+    if report.cancelled:
+        return
     total = len(entries)
     done = 0
     for batch, body in _requests(store, link, entries):
@@ -507,20 +541,9 @@ def push(
             return
         if progress is not None:
             progress("push", done, total)
-        answer = PushResponse.model_validate(
-            _call(http, "POST", "/push", content=body, headers={"Content-Type": "application/json"}).json()
-        )
-        sent = {(e.seq, e.record_version) for e in batch}
-        with store.session() as session:
-            # Only the entries sent are acknowledged: an edit made meanwhile has a newer entry that stays.
-            for entry in session.exec(select(OutboxEntry).where(col(OutboxEntry.seq).in_([s for s, _ in sent]))):
-                session.delete(entry)
-            state = session.get(SyncState, link.url) or SyncState(office_url=link.url, device_id=link.device_id)
-            state.last_push_at = clock.now()
-            session.add(state)
-        report.pushed += len(batch)
+        _call(http, "POST", "/push", content=body, headers={"Content-Type": "application/json"})
+        _acknowledge(store, link, batch, report)
         done += len(batch)
-        del answer
     if progress is not None:
         progress("push", total, total)
 
@@ -580,6 +603,58 @@ def _pending_for(session: Session, changes: list[RecordChange]) -> dict[Key, Out
     return found
 
 
+def _pull_cursor(store: Store, link: OfficeLink) -> int:
+    with store.session() as session:
+        state = session.get(SyncState, link.url)
+        return state.pull_cursor if state is not None else 0
+
+
+Waiting = list[tuple[int, RecordChange]]  # (seq position, change) whose parent has not arrived
+
+
+def _store_page(
+    store: Store,
+    http: httpx.Client,
+    link: OfficeLink,
+    *,
+    cursor: int,
+    page: PullResponse,
+    waiting: Waiting,
+    report: SyncReport,
+) -> Waiting:
+    """Apply one page pulled after `cursor` in one transaction, its photos and PDFs fetched first; returns the
+    changes still waiting for their parent. The stored cursor never passes one of those."""
+    ordered = [(cursor, c) for c in page.changes]
+    candidates = waiting + ordered
+    candidates.sort(key=lambda item: _depth(item[1].table))
+    # The page's photos and PDFs first: the cursor moves past a record only once its blob is here, so a
+    # download cut off (network, full disk) is fetched again by the next sync.
+    _download_blobs(store, http, page.changes, report)
+    if page.stamp:
+        hlc.observe(page.stamp)  # edits made after this pull order after everything in it
+    with store.session(applying_remote=True) as session:
+        session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # checked at commit
+        still: Waiting = []
+        arriving = {c.id for _, c in candidates}
+        pending = _pending_for(session, [c for _, c in candidates])
+        for position, change in candidates:
+            outcome = _apply(session, change, arriving, pending)
+            if outcome == WAITING:
+                still.append((position, change))
+            elif outcome == APPLIED:
+                report.pulled += 1
+            session.flush()
+        # The cursor never passes a change that is still waiting: after a crash it is pulled again.
+        stored_cursor = min([p for p, _ in still], default=page.cursor)
+        row = session.get(SyncState, link.url) or SyncState(office_url=link.url, device_id=link.device_id)
+        row.pull_cursor = stored_cursor
+        row.last_pull_at = clock.now()
+        row.last_stamp = max(row.last_stamp, page.stamp)
+        session.add(row)
+    report.cursor = page.cursor
+    return still
+
+
 def pull(
     store: Store,
     http: httpx.Client,
@@ -589,10 +664,9 @@ def pull(
     progress: Progress | None = None,
     should_cancel: Callable[[], bool] | None = None,
 ) -> None:
-    with store.session() as session:
-        state = session.get(SyncState, link.url) or SyncState(office_url=link.url, device_id=link.device_id)
-        cursor = state.pull_cursor
-    waiting: list[tuple[int, RecordChange]] = []  # (seq position, change) whose parent has not arrived
+    """Pull and apply the pages after the stored cursor (GET /pull) until the office has no more."""
+    cursor = _pull_cursor(store, link)
+    waiting: Waiting = []
     while True:
         if should_cancel is not None and should_cancel():
             report.cancelled = True
@@ -602,36 +676,8 @@ def pull(
         )
         if progress is not None:
             progress("pull", page.cursor, page.cursor + (PULL_LIMIT if page.more else 0))
-        ordered = [(cursor, c) for c in page.changes]
-        candidates = waiting + ordered
-        candidates.sort(key=lambda item: _depth(item[1].table))
-        # The page's photos and PDFs first: the cursor moves past a record only once its blob is here, so a
-        # download cut off (network, full disk) is fetched again by the next sync.
-        _download_blobs(store, http, page.changes, report)
-        if page.stamp:
-            hlc.observe(page.stamp)  # edits made after this pull order after everything in it
-        with store.session(applying_remote=True) as session:
-            session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # checked at commit
-            still: list[tuple[int, RecordChange]] = []
-            arriving = {c.id for _, c in candidates}
-            pending = _pending_for(session, [c for _, c in candidates])
-            for position, change in candidates:
-                outcome = _apply(session, change, arriving, pending)
-                if outcome == WAITING:
-                    still.append((position, change))
-                elif outcome == APPLIED:
-                    report.pulled += 1
-                session.flush()
-            # The cursor never passes a change that is still waiting: after a crash it is pulled again.
-            stored_cursor = min([p for p, _ in still], default=page.cursor)
-            row = session.get(SyncState, link.url) or SyncState(office_url=link.url, device_id=link.device_id)
-            row.pull_cursor = stored_cursor
-            row.last_pull_at = clock.now()
-            row.last_stamp = max(row.last_stamp, page.stamp)
-            session.add(row)
-        waiting = still
+        waiting = _store_page(store, http, link, cursor=cursor, page=page, waiting=waiting, report=report)
         cursor = page.cursor
-        report.cursor = cursor
         if not page.more:
             break
 
@@ -663,17 +709,18 @@ def _download_blobs(store: Store, http: httpx.Client, changes: list[RecordChange
         report.blobs_downloaded += 1
 
 
-def top_up_numbers(store: Store, http: httpx.Client, report: SyncReport) -> None:
-    """Record the case-number blocks the office reserved for this laptop; ask for another when ours ran out."""
+def _numbers_wanted(store: Store) -> tuple[int, bool]:
+    """The year of the case-number blocks, and whether ours ran out (the office then reserves another)."""
     year = clock.local_today().year
     with store.session() as session:
         local = session.exec(
             select(NumberBlock).where(NumberBlock.year == year, NumberBlock.device_id == store.device_id)
         ).all()
-        exhausted = bool(local) and all(b.next_number > b.last_number for b in local)
-    answer = NumberBlocks.model_validate(
-        _call(http, "GET", "/numbers", params={"year": year, "exhausted": exhausted}).json()
-    )
+    return year, bool(local) and all(b.next_number > b.last_number for b in local)
+
+
+def _record_blocks(store: Store, answer: NumberBlocks, report: SyncReport) -> None:
+    """Record the case-number blocks the office reserved for this laptop (a new one goes up with this sync)."""
     with store.session() as session:
         known = {
             (b.agency_short_name, b.year, b.first_number, b.last_number)
@@ -693,6 +740,46 @@ def top_up_numbers(store: Store, http: httpx.Client, report: SyncReport) -> None
                     )
                 )
                 report.number_blocks += 1
+
+
+def exchange(
+    store: Store,
+    http: httpx.Client,
+    link: OfficeLink,
+    report: SyncReport,
+    *,
+    progress: Progress | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> bool:
+    """A sync's usual work in one request (POST /sync): the number blocks topped up, the first batch of changes
+    pushed (its blobs uploaded before), the first page pulled. Returns whether more is left to pull.
+
+    Four round trips a sync (numbers, push, pull, audit) made the office's per-request work most of a sync's
+    cost with 200 laptops at once (benchmarks/sync.py --only laptops); most syncs now take two."""
+    entries, hashes = _outgoing(store)
+    _send_blobs(store, http, hashes, report, progress=progress, should_cancel=should_cancel)
+    if report.cancelled or (should_cancel is not None and should_cancel()):
+        report.cancelled = True
+        return False
+    first = next(_requests(store, link, entries), None)
+    if progress is not None:
+        progress("push", 0, len(entries))
+    year, exhausted = _numbers_wanted(store)
+    cursor = _pull_cursor(store, link)
+    request = SyncRequest(year=year, exhausted=exhausted, cursor=cursor, limit=PULL_LIMIT)
+    ask = request.model_dump_json(exclude={"push"}).encode()
+    body = ask[:-1] + b',"push":' + first[1] + b"}" if first is not None else ask  # the batch's JSON as made
+    answer = SyncResponse.model_validate_json(
+        _call(http, "POST", "/sync", content=body, headers={"Content-Type": "application/json"}).content
+    )
+    _record_blocks(store, answer.numbers, report)
+    if first is not None:
+        _acknowledge(store, link, first[0], report)
+    page = answer.pull
+    if progress is not None:
+        progress("pull", page.cursor, page.cursor + (PULL_LIMIT if page.more else 0))
+    waiting = _store_page(store, http, link, cursor=cursor, page=page, waiting=[], report=report)
+    return page.more or bool(waiting)
 
 
 # ─── audit chain ─────────────────────────────────────────────────────────────────────────────────────
@@ -837,9 +924,12 @@ def sync_once(
     client = http or http_client(link.url, link.token, link.cert_pem)
     report = SyncReport()
     try:
-        top_up_numbers(store, client, report)  # first: a new block row then goes up with this push
-        push(store, client, link, report, progress=progress, should_cancel=should_cancel)
+        more = exchange(store, client, link, report, progress=progress, should_cancel=should_cancel)
+        pushed = report.pushed
         if not report.cancelled:
+            # The rest: further batches, and a number block just reserved (its row goes up with this sync).
+            push(store, client, link, report, progress=progress, should_cancel=should_cancel)
+        if not report.cancelled and (more or report.pushed > pushed):
             pull(store, client, link, report, progress=progress, should_cancel=should_cancel)
         if not report.cancelled:
             # Last: the pull writes "sync" events too, so one sync sends every event it caused.

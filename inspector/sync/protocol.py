@@ -3,6 +3,7 @@
 Both sides import these models: the server validates requests with them, the client builds and reads them.
 
     POST /api/v1/enroll                    EnrollRequest → EnrollResponse   (no token: the one-time code)
+    POST /api/v1/sync                      SyncRequest → SyncResponse       (numbers, a push and a pull in one)
     POST /api/v1/push                      PushRequest → PushResponse       (idempotent by batch_id)
     POST /api/v1/blobs/missing             BlobList → BlobList              (which of these the office lacks)
     GET  /api/v1/blobs/{sha256}/offset     → UploadOffset                   (resume point of an upload)
@@ -121,6 +122,18 @@ class UploadOffset(BaseModel):
     complete: bool = False
 
 
+class SyncRequest(BaseModel):
+    """A sync's usual work in one round trip, done in this order, each part in its own transaction as its own
+    request would be: the case-number blocks (GET /numbers), a batch of changes (POST /push), then the first
+    page of changes after `cursor` (GET /pull), which so includes the batch just applied."""
+
+    year: int | None = Field(default=None, ge=2000, le=2100)  # of the number blocks; default: this year
+    exhausted: bool = False  # the device's blocks are used up: reserve another
+    push: PushRequest | None = None
+    cursor: int = Field(default=0, ge=0, le=MAX_CURSOR)
+    limit: int = Field(default=MAX_PULL, ge=1, le=MAX_PULL)
+
+
 class PackEntry(BaseModel):
     sha256: str = Field(pattern=SHA256.pattern)
     size: int = Field(ge=0, le=1 << 50)
@@ -168,6 +181,12 @@ class NumberBlockInfo(BaseModel):
 
 class NumberBlocks(BaseModel):
     blocks: list[NumberBlockInfo]
+
+
+class SyncResponse(BaseModel):
+    numbers: NumberBlocks
+    push: PushResponse | None  # None when the request carried no batch
+    pull: PullResponse
 
 
 class AuditEventBody(BaseModel):

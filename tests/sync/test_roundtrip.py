@@ -293,3 +293,42 @@ def test_photos_go_up_in_packs_a_large_one_by_offset_and_a_cancel_keeps_what_was
         assert all(store.verify(h).status == "ok" for h in hashes)
     finally:
         a.close()
+
+
+def test_an_everyday_sync_takes_two_requests(office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from inspector.sync import client
+
+    a, http_a = laptop(office, tmp_path, "a")
+    b, http_b = laptop(office, tmp_path, "b")
+    try:
+        for store, http in ((a, http_a), (b, http_b)):
+            sync_once(store, http)
+        with a.session() as session:
+            register_enterprise(
+                session,
+                name="阳城县日常同步测试有限公司",
+                credit_code=make_credit_code("140522", "MA0DAY01"),
+                industry=Industry.COAL,
+                county_code="140522",
+                address="阳城县",
+                township="凤城镇",
+                legal_representative="张三",
+            )
+        calls: list[str] = []
+        real_call = client._call
+
+        def counting(http: object, method: str, path: str, **kwargs: object) -> object:
+            calls.append(f"{method} {path}")
+            return real_call(http, method, path, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(client, "_call", counting)
+        sent = sync_once(a, http_a)
+        assert sent.pushed == 1 and calls == ["POST /sync", "POST /audit"]  # numbers, push and pull in one
+        calls.clear()
+        got = sync_once(b, http_b)
+        assert got.pulled == 1 and calls == ["POST /sync", "POST /audit"]  # the "sync" event of what came
+        calls.clear()
+        assert sync_once(b, http_b).pulled == 0 and calls == ["POST /sync"]  # nothing new: nothing to audit
+    finally:
+        a.close()
+        b.close()
