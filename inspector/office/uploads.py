@@ -104,25 +104,7 @@ class BlobUploads:
                     f"The upload of {sha256} is at offset {current}, not {offset}; ask for the offset and resume.",
                     "上传位置不一致，正在重新续传。",
                 )
-            buffer = bytearray()
-            # The previous piece is written and hashed on a worker thread while the next one arrives.
-            writing_piece: asyncio.Future[None] | None = None
-            loop = asyncio.get_running_loop()
-            try:
-                async for chunk in body:
-                    buffer += chunk
-                    if len(buffer) >= WRITE_BUFFER:
-                        if writing_piece is not None:
-                            await writing_piece
-                        writing_piece = loop.run_in_executor(None, _write_and_hash, fh, bytes(buffer), digest)
-                        buffer.clear()
-            finally:
-                # Bytes that arrived before a dropped connection are kept: the client resumes after them.
-                if writing_piece is not None:
-                    await writing_piece
-                if buffer:
-                    await to_thread.run_sync(_write_and_hash, fh, bytes(buffer), digest)
-                await to_thread.run_sync(fh.flush)
+            await _write_streamed(fh, body, digest)
             if device is None:
                 return UploadOffset(sha256=sha256, offset=fh.tell())
             return await to_thread.run_sync(self._finish, sha256, part, fh, digest, device)
@@ -185,25 +167,7 @@ class BlobUploads:
         try:
             await to_thread.run_sync(fh.truncate, 0)  # the pack brings the blob whole: a leftover part goes
             digest = hashlib.sha256()
-            received = 0
-            buffer = bytearray()
-            writing_piece: asyncio.Future[None] | None = None
-            loop = asyncio.get_running_loop()
-            try:
-                async for chunk in stream.take(entry.size):
-                    received += len(chunk)
-                    buffer += chunk
-                    if len(buffer) >= WRITE_BUFFER:
-                        if writing_piece is not None:
-                            await writing_piece
-                        writing_piece = loop.run_in_executor(None, _write_and_hash, fh, bytes(buffer), digest)
-                        buffer.clear()
-            finally:
-                if writing_piece is not None:
-                    await writing_piece
-                if buffer:
-                    await to_thread.run_sync(_write_and_hash, fh, bytes(buffer), digest)
-                await to_thread.run_sync(fh.flush)
+            received = await _write_streamed(fh, stream.take(entry.size), digest)
             if received < entry.size:
                 return PackOutcome(sha256=entry.sha256, status="incomplete", offset=received), None
             if digest.hexdigest() != entry.sha256:
@@ -414,22 +378,41 @@ class _PackStream:
 @contextmanager
 def _locked_part(part: Path) -> Iterator[BinaryIO]:
     """The part file opened for appending (made if new), locked against other processes where the OS can."""
-    fh = part.open("ab")
-    try:
-        if sys.platform != "win32":
-            import fcntl
-
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as exc:
-                raise conflict(
-                    "offset_mismatch",
-                    f"Another upload of {part.stem} is in progress; ask for the offset and resume later.",
-                    "该文件正在上传，稍后续传。",
-                ) from exc
+    fh = _lock_part_or_none(part)
+    if fh is None:
+        raise conflict(
+            "offset_mismatch",
+            f"Another upload of {part.stem} is in progress; ask for the offset and resume later.",
+            "该文件正在上传，稍后续传。",
+        )
+    with fh:
         yield fh
+
+
+async def _write_streamed(fh: BinaryIO, body: AsyncIterator[bytes], digest: Any) -> int:
+    """Append the body to `fh` (and `digest`) as it arrives; returns the bytes received. Each piece is written
+    and hashed on a worker thread while the next one arrives. Bytes that arrived before a dropped connection
+    are written too: the client resumes after them."""
+    received = 0
+    buffer = bytearray()
+    writing_piece: asyncio.Future[None] | None = None
+    loop = asyncio.get_running_loop()
+    try:
+        async for chunk in body:
+            received += len(chunk)
+            buffer += chunk
+            if len(buffer) >= WRITE_BUFFER:
+                if writing_piece is not None:
+                    await writing_piece
+                writing_piece = loop.run_in_executor(None, _write_and_hash, fh, bytes(buffer), digest)
+                buffer.clear()
     finally:
-        fh.close()
+        if writing_piece is not None:
+            await writing_piece
+        if buffer:
+            await to_thread.run_sync(_write_and_hash, fh, bytes(buffer), digest)
+        await to_thread.run_sync(fh.flush)
+    return received
 
 
 def _write_and_hash(fh: BinaryIO, data: bytes, digest: Any) -> None:

@@ -23,6 +23,21 @@ from inspector.sync.protocol import GLOBAL_TABLES
 from tests.sync.conftest import URL, Office, laptop
 
 
+def _record_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, object]]]:
+    """Every request the sync client makes from now on, as ("METHOD /path", its keyword arguments)."""
+    from inspector.sync import client
+
+    recorded: list[tuple[str, dict[str, object]]] = []
+    real_call = client._call
+
+    def recording(http: object, method: str, path: str, **kwargs: object) -> object:
+        recorded.append((f"{method} {path}", kwargs))
+        return real_call(http, method, path, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(client, "_call", recording)
+    return recorded
+
+
 def _ids(store: Store, model: type) -> set[str]:
     with store.session() as session:
         return {row.id for row in session.exec(select(model))}
@@ -225,16 +240,9 @@ def test_a_push_too_big_for_one_request_is_split_and_arrives_whole(
                 enterprise.notes = long_note
                 session.add(enterprise)
         monkeypatch.setattr(client, "PUSH_BODY_BUDGET", 400_000)
-        bodies: list[int] = []
-        real_call = client._call
-
-        def counting(http: object, method: str, path: str, **kwargs: object) -> object:
-            if path == "/push":
-                bodies.append(len(kwargs["content"]))  # type: ignore[arg-type]
-            return real_call(http, method, path, **kwargs)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(client, "_call", counting)
+        calls = _record_calls(monkeypatch)
         report = sync_once(a, http_a)
+        bodies = [len(kwargs["content"]) for name, kwargs in calls if name == "POST /push"]  # type: ignore[arg-type]
         assert len(bodies) >= 4 and max(bodies) <= 400_000  # split in halves until each fits
         assert report.pushed >= 8
         sync_once(b, http_b)
@@ -260,14 +268,7 @@ def test_photos_go_up_in_packs_a_large_one_by_offset_and_a_cancel_keeps_what_was
         # The largest goes by offset (in two requests); the others in packs of about two.
         monkeypatch.setattr(client, "CHUNK", (sizes[-2] + sizes[-1]) // 2)
         monkeypatch.setattr(client, "PACK_BYTES", sizes[-3] + sizes[-2])
-        calls: list[str] = []
-        real_call = client._call
-
-        def counting(http: object, method: str, path: str, **kwargs: object) -> object:
-            calls.append(f"{method} {path.split('?', maxsplit=1)[0]}")
-            return real_call(http, method, path, **kwargs)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(client, "_call", counting)
+        recorded = _record_calls(monkeypatch)
         uploads: list[int] = []
 
         def progress(stage: str, done: int, _total: int) -> None:
@@ -280,9 +281,10 @@ def test_photos_go_up_in_packs_a_large_one_by_offset_and_a_cancel_keeps_what_was
             kept = {r.sha256 for r in conn.execute(sa_select(office_blob.c.sha256))}
         assert len(kept) == 3 and kept < set(hashes)  # the blobs sent before the cancel stay on the office
 
-        calls.clear()
+        recorded.clear()
         uploads.clear()
         report = sync_once(a, http_a, progress=progress)
+        calls = [name for name, _ in recorded]
         assert not report.cancelled and report.blobs_uploaded == len(hashes) - 3
         assert report.bytes_uploaded == sum(sizes) - sum(a.blobs.size(h) for h in kept)
         packs = calls.count("PUT /blobs/pack")
@@ -296,7 +298,6 @@ def test_photos_go_up_in_packs_a_large_one_by_offset_and_a_cancel_keeps_what_was
 
 
 def test_an_everyday_sync_takes_two_requests(office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from inspector.sync import client
 
     a, http_a = laptop(office, tmp_path, "a")
     b, http_b = laptop(office, tmp_path, "b")
@@ -314,21 +315,18 @@ def test_an_everyday_sync_takes_two_requests(office: Office, tmp_path: Path, mon
                 township="凤城镇",
                 legal_representative="张三",
             )
-        calls: list[str] = []
-        real_call = client._call
+        recorded = _record_calls(monkeypatch)
 
-        def counting(http: object, method: str, path: str, **kwargs: object) -> object:
-            calls.append(f"{method} {path}")
-            return real_call(http, method, path, **kwargs)  # type: ignore[arg-type]
+        def calls() -> list[str]:
+            names = [name for name, _ in recorded]
+            recorded.clear()
+            return names
 
-        monkeypatch.setattr(client, "_call", counting)
         sent = sync_once(a, http_a)
-        assert sent.pushed == 1 and calls == ["POST /sync", "POST /audit"]  # numbers, push and pull in one
-        calls.clear()
+        assert sent.pushed == 1 and calls() == ["POST /sync", "POST /audit"]  # numbers, push and pull in one
         got = sync_once(b, http_b)
-        assert got.pulled == 1 and calls == ["POST /sync", "POST /audit"]  # the "sync" event of what came
-        calls.clear()
-        assert sync_once(b, http_b).pulled == 0 and calls == ["POST /sync"]  # nothing new: nothing to audit
+        assert got.pulled == 1 and calls() == ["POST /sync", "POST /audit"]  # the "sync" event of what came
+        assert sync_once(b, http_b).pulled == 0 and calls() == ["POST /sync"]  # nothing new: nothing to audit
     finally:
         a.close()
         b.close()
